@@ -1,0 +1,47 @@
+# pasip — the two commands a newcomer needs are `make run` and `make test`.
+# Every target is a plain shell recipe (POSIX make); the build itself is CMake + Ninja in build/.
+# `make` installs what is missing (scripts/setup.sh), configures and builds build/bin/pasip.
+# With CI=true in the environment, warnings are errors (-DPASIP_WERROR=ON).
+
+BUILD_DIR = build
+BUILD_TYPE = RelWithDebInfo
+DATABASE = sqlite://var/pasip.db
+LISTEN = 127.0.0.1:8080
+
+.PHONY: all setup configure build run test format format-check bench clean
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+configure: setup
+	werror=OFF; if [ "$${CI:-}" = true ]; then werror=ON; fi; \
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPASIP_WERROR=$$werror
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$$(nproc)
+
+run: all
+	mkdir -p var
+	@echo "Comptes de démonstration (rôle, e-mail, mot de passe, clé TOTP pour admin et social) :"
+	@$(BUILD_DIR)/bin/pasip demo --database $(DATABASE)
+	@echo "Code TOTP du moment : $(BUILD_DIR)/bin/pasip totp CLÉ (ou une application d'authentification)."
+	$(BUILD_DIR)/bin/pasip serve --database $(DATABASE) --listen $(LISTEN) --demo
+
+test: all
+	scripts/test.sh
+
+# Sources are every .h/.cc under src/, tests/ and bench/ (generated files live in build/).
+format:
+	find src tests bench -type f \( -name '*.h' -o -name '*.cc' \) -exec clang-format -i {} +
+
+format-check:
+	find src tests bench -type f \( -name '*.h' -o -name '*.cc' \) \
+	  -exec clang-format --dry-run -Werror {} +
+
+bench: all
+	PASIP_BENCH_SKIP_BUILD=1 bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR)
