@@ -1,0 +1,128 @@
+// Account use cases: sign-in with throttling, server-side sessions with idle and absolute
+// timeouts, second factor (TOTP and recovery codes), passwords, and user administration.
+//
+// Rules (security.md S8, S9): passwords of at least 12 characters hashed with Argon2id; a
+// new session id at every sign-in; idle timeout 30 min and absolute 12 h by default;
+// sign-out deletes the session server-side; after `max_failures` failed attempts within
+// `throttle_window` for one e-mail or one address, sign-in is refused for that window;
+// admin and social roles must pass a TOTP second factor. Every sign-in, sign-out and
+// account change is audited. Thread-safe (the stores are).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/audit/audit.h"
+#include "domain/identity/model.h"
+#include "domain/identity/policy.h"
+#include "domain/identity/ports.h"
+
+namespace pasip::identity {
+
+struct SessionPolicy {
+  std::chrono::seconds idle_timeout{30 * 60};
+  std::chrono::seconds absolute_timeout{12 * 3600};
+  int max_failures = 5;
+  std::chrono::seconds throttle_window{15 * 60};
+};
+
+struct SignInRequest {
+  std::string email;
+  std::string password;
+  std::optional<std::string> totp;  // the API may send the code with the password
+  std::string remote_address;
+  std::string user_agent;
+};
+
+struct SignInResult {
+  std::string token;  // goes into the cookie; never stored
+  Session session;
+  User user;
+  bool second_factor_pending = false;  // enrolled: must enter a code
+  bool enrolment_pending = false;      // role requires TOTP and none is enrolled yet
+};
+
+// A request's signed-in user and session.
+struct AuthenticatedSession {
+  Session session;
+  User user;
+  Principal ToPrincipal() const;
+};
+
+struct NewUser {
+  std::string email;
+  std::string display_name;
+  std::string password;
+  std::vector<Membership> memberships;
+};
+
+class AccountService {
+ public:
+  AccountService(IdentityStore& identity, SessionStore& sessions, LoginThrottleStore& throttle,
+                 audit::AuditLog& audit, const Clock& clock, SessionPolicy policy = {});
+
+  // Fails with kUnauthenticated ("Adresse e-mail ou mot de passe incorrect.") whatever
+  // was wrong, kResourceExhausted when throttled, kInvalidArgument for a missing field.
+  Result<SignInResult> SignIn(const SignInRequest& request, const audit::Context& context);
+  // kUnauthenticated when the token is unknown, expired (then deleted) or the user
+  // disabled. Refreshes the idle timer.
+  Result<AuthenticatedSession> Authenticate(std::string_view token);
+  Status SignOut(std::string_view token, const audit::Context& context);
+
+  // Checks a TOTP code or a recovery code for a session awaiting its second factor.
+  Status VerifySecondFactor(AuthenticatedSession& auth, std::string_view code,
+                            const audit::Context& context);
+  // Enrols `secret` if `code` matches it; returns the recovery codes to show once.
+  Result<std::vector<std::string>> ConfirmTotpEnrolment(AuthenticatedSession& auth,
+                                                        std::string_view secret,
+                                                        std::string_view code,
+                                                        const audit::Context& context);
+
+  // The other sessions of the user are closed.
+  Status ChangePassword(const AuthenticatedSession& auth, std::string_view current,
+                        std::string_view replacement, std::string_view confirmation,
+                        const audit::Context& context);
+  Result<std::vector<Session>> ListSessions(UserId user_id);
+  // Closes one of the user's own sessions (by its id as listed).
+  Status CloseSession(const AuthenticatedSession& auth, std::string_view session_id,
+                      const audit::Context& context);
+
+  // Administration.
+  Result<User> CreateUser(const NewUser& user, const audit::Context& context);
+  Status UpdateUser(UserId id, std::string_view email, std::string_view display_name,
+                    const std::vector<Membership>& memberships, const audit::Context& context);
+  Status SetDisabled(UserId id, bool disabled, const audit::Context& context);
+  Status ResetPassword(UserId id, std::string_view password, const audit::Context& context);
+  Status ResetSecondFactor(UserId id, const audit::Context& context);
+
+  // Deletes expired sessions and old throttling records (scheduled job).
+  Result<std::int64_t> CleanUpSessions();
+
+  // At least 12 characters, at most 1024 bytes, valid UTF-8 (kInvalidArgument naming
+  // `field`).
+  static Status ValidatePassword(std::string_view password, std::string_view field);
+
+  const SessionPolicy& policy() const { return policy_; }
+
+ private:
+  Status ValidateMemberships(const std::vector<Membership>& memberships);
+  Status CheckThrottle(const std::string& key);
+  Result<User> RequireUser(UserId id);
+
+  IdentityStore& identity_;
+  SessionStore& sessions_;
+  LoginThrottleStore& throttle_;
+  audit::AuditLog& audit_;
+  const Clock& clock_;
+  SessionPolicy policy_;
+};
+
+// Hex SHA-256 of a cookie token: the id under which its session is stored.
+std::string SessionIdFromToken(std::string_view token);
+
+}  // namespace pasip::identity

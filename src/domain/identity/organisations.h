@@ -1,0 +1,34 @@
+// Administration of organisations (institutions) and their sites (lieux d'accueil):
+// validation of what is entered, and audited writes.
+#pragma once
+
+#include "core/result.h"
+#include "domain/audit/audit.h"
+#include "domain/identity/model.h"
+#include "domain/identity/ports.h"
+
+namespace pasip::identity {
+
+// kInvalidArgument naming the field: name required (≤ 200), kind from the list, SIRET
+// empty or 14 digits passing the Luhn check.
+Status ValidateOrganisation(const Organisation& organisation);
+// Name required, commune code of 5 characters (digits, or 2A/2B then 3 digits), latitude
+// and longitude both present or both absent, within range.
+Status ValidateSite(const Site& site);
+
+class OrganisationService {
+ public:
+  OrganisationService(IdentityStore& store, audit::AuditLog& audit)
+      : store_(store), audit_(audit) {}
+
+  Result<Organisation> Create(Organisation organisation, const audit::Context& context);
+  Status Update(const Organisation& organisation, const audit::Context& context);
+  Result<Site> CreateSite(Site site, const audit::Context& context);
+  Status UpdateSite(const Site& site, const audit::Context& context);
+
+ private:
+  IdentityStore& store_;
+  audit::AuditLog& audit_;
+};
+
+}  // namespace pasip::identity
