@@ -1,0 +1,405 @@
+#include "app/application.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "api/problem.h"
+#include "core/crypto.h"
+#include "domain/identity/caller.h"
+#include "http/cookie.h"
+#include "storage/audit_repository.h"
+#include "storage/identity_repository.h"
+#include "storage/job_repository.h"
+#include "storage/migrations.h"
+
+namespace pasip::app {
+
+using identity::Caller;
+using identity::Decision;
+
+// Stores and services, kept together so that references given out stay valid.
+struct Application::Parts {
+  explicit Parts(storage::Database& db, storage::Database& audit_db, const Clock& clock,
+                 identity::SessionPolicy policy)
+      : identity(db),
+        sessions(db),
+        throttle(db),
+        audit_store(audit_db),
+        jobs(db),
+        audit(audit_store, clock),
+        accounts(identity, sessions, throttle, audit, clock, policy),
+        organisations(identity, audit) {}
+  storage::SqlIdentityStore identity;
+  storage::SqlSessionStore sessions;
+  storage::SqlLoginThrottleStore throttle;
+  storage::SqlAuditStore audit_store;
+  storage::SqlJobQueue jobs;
+  audit::AuditLog audit;
+  identity::AccountService accounts;
+  identity::OrganisationService organisations;
+};
+
+namespace {
+
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'";
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
+  static const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Security-Policy", kContentSecurityPolicy},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "same-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"},
+  };
+  return headers;
+}
+
+namespace {
+
+bool IsJsonContentType(std::string_view value) { return value.substr(0, 16) == "application/json"; }
+
+// A local path to come back to after signing in: one leading '/', no scheme or host.
+bool IsSafeReturnPath(std::string_view path) {
+  return !path.empty() && path[0] == '/' &&
+         (path.size() == 1 || (path[1] != '/' && path[1] != '\\'));
+}
+
+std::string ThemeCss(const Config& c) {
+  return ":root {\n  --pico-primary: " + c.color_primary +
+         ";\n  --pico-primary-background: " + c.color_primary +
+         ";\n  --pico-primary-border: " + c.color_primary +
+         ";\n  --pico-primary-hover: " + c.color_primary_hover +
+         ";\n  --pico-primary-hover-background: " + c.color_primary_hover +
+         ";\n  --pico-primary-hover-border: " + c.color_primary_hover +
+         ";\n  --pasip-primary: " + c.color_primary + ";\n}\n";
+}
+
+}  // namespace
+
+std::string DefaultAuditUrl(const std::string& url) {
+  if (url.rfind("sqlite:", 0) != 0) return "";
+  if (url == "sqlite::memory:") return url;
+  const std::size_t dot = url.rfind('.');
+  const std::size_t slash = url.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) {
+    return url + "-audit";
+  }
+  return url.substr(0, dot) + "-audit" + url.substr(dot);
+}
+
+std::string StaticDirectory(const Config& config) {
+  if (!config.static_dir.empty()) return config.static_dir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "share/pasip/web";
+  return (exe.parent_path().parent_path() / "share" / "pasip" / "web").string();
+}
+
+Application::Application(Config config, const Clock& clock)
+    : config_(std::move(config)), clock_(clock) {}
+
+Application::~Application() {
+  if (worker_) worker_->Stop();
+}
+
+Result<std::unique_ptr<Application>> Application::Open(const Config& config, const Clock& clock) {
+  crypto::InitCrypto();
+  std::unique_ptr<Application> app(new Application(config, clock));
+  PASIP_TRY(app->Init());
+  return app;
+}
+
+Status Application::Init() {
+  storage::PoolOptions pool;
+  pool.max_connections = config_.database_pool;
+  PASIP_ASSIGN_OR_RETURN(db, storage::OpenDatabase(config_.database_url, pool));
+  database_ = std::move(db);
+  PASIP_TRY(storage::Migrate(*database_, storage::Series::kMain));
+  if (database_->dialect() == storage::Dialect::kSqlite) {
+    const std::string audit_url = config_.audit_database_url.empty()
+                                      ? DefaultAuditUrl(config_.database_url)
+                                      : config_.audit_database_url;
+    PASIP_ASSIGN_OR_RETURN(adb, storage::OpenDatabase(audit_url, pool));
+    audit_database_ = std::move(adb);
+  }
+  PASIP_TRY(storage::Migrate(audit_database(), storage::Series::kAudit));
+
+  identity::SessionPolicy policy;
+  policy.idle_timeout = config_.session_idle;
+  policy.absolute_timeout = config_.session_absolute;
+  parts_ = std::make_unique<Parts>(*database_, audit_database(), clock_, policy);
+  services_ = std::unique_ptr<Services>(new Services{clock_, parts_->audit, parts_->identity,
+                                                     parts_->accounts, parts_->organisations,
+                                                     parts_->jobs});
+  worker_ = std::make_unique<jobs::Worker>(
+      parts_->jobs, clock_, "pasip-" + std::to_string(::getpid()) + "-" + crypto::RandomToken(4));
+  RegisterJobs();
+
+  // Static assets are optional for the command line; the server checks they are there.
+  auto assets = http::StaticFiles::Load(StaticDirectory(config_));
+  if (assets) assets_ = std::move(*assets);
+  assets_.Add("theme.css", ThemeCss(config_));
+
+  web_options_.deployment_name = config_.deployment_name;
+  web_options_.deployment_logo_url = config_.deployment_logo_url;
+  web_options_.public_base_url = config_.PublicUrl();
+  web_options_.demo = config_.demo;
+  web_options_.secure_cookies = config_.secure_cookies;
+  web_options_.assets = &assets_;
+
+  RegisterSystemRoutes();
+  api::RegisterRoutes(router_, *services_, api::Options{config_.secure_cookies});
+  web::RegisterPages(router_, *services_, web_options_);
+  return Ok();
+}
+
+void Application::RegisterJobs() {
+  worker_->Register("sessions.cleanup", [this](const jobs::Job&) -> Status {
+    PASIP_ASSIGN_OR_RETURN(removed, parts_->accounts.CleanUpSessions());
+    spdlog::info("sessions.cleanup: {} sessions expirées supprimées", removed);
+    return Ok();
+  });
+  worker_->Register("audit.retention", [this](const jobs::Job&) -> Status {
+    const auto retention = std::chrono::hours(24) * 30 * config_.audit_retention_months;
+    PASIP_ASSIGN_OR_RETURN(
+        removed,
+        parts_->audit.ApplyRetention(std::chrono::duration_cast<std::chrono::seconds>(retention)));
+    spdlog::info("audit.retention: {} entrées de plus de {} mois supprimées", removed,
+                 config_.audit_retention_months);
+    return Ok();
+  });
+  worker_->Register("jobs.prune", [this](const jobs::Job&) -> Status {
+    PASIP_TRY(parts_->jobs.Prune(clock_.Now() - std::chrono::hours(24 * 30)));
+    return Ok();
+  });
+  worker_->Schedule({"sessions.cleanup", std::chrono::hours(1)});
+  worker_->Schedule({"audit.retention", std::chrono::hours(24)});
+  worker_->Schedule({"jobs.prune", std::chrono::hours(24)});
+}
+
+void Application::RegisterSystemRoutes() {
+  using http::Method;
+  using http::RouteKind;
+  router_.Add(Method::kGet, "/healthz", RouteKind::kSystem, "public",
+              [](http::Request&) { return http::Response::Text(200, "ok\n"); });
+  router_.Add(Method::kGet, "/readyz", RouteKind::kSystem, "public", [this](http::Request&) {
+    Status main = database_->Ping();
+    Status audit = audit_database().Ping();
+    if (!main || !audit) {
+      return http::Response::Text(503, "base de données injoignable\n");
+    }
+    return http::Response::Text(200, "prêt\n");
+  });
+  router_.Add(Method::kGet, "/metrics", RouteKind::kSystem, "public", [this](http::Request&) {
+    std::map<std::string, storage::PoolStats> pools{{"principal", database_->Stats()}};
+    if (audit_database_) pools["audit"] = audit_database_->Stats();
+    return http::Response::Text(200, metrics_.Render(pools),
+                                "text/plain; version=0.0.4; charset=utf-8");
+  });
+  router_.Add(
+      Method::kGet, "/static/{chemin}", RouteKind::kStatic, "public", [this](http::Request& req) {
+        return assets_.Serve(std::string_view(req.path).substr(8), req.Header("If-None-Match"));
+      });
+}
+
+http::ServerOptions Application::ServerOptions() const {
+  http::ServerOptions o;
+  o.host = config_.listen_host;
+  o.port = config_.listen_port;
+  o.threads = config_.threads;
+  o.max_body_bytes = config_.max_body_bytes;
+  return o;
+}
+
+http::Response Application::ErrorResponse(const http::Request& request, const Caller* caller,
+                                          int status, const std::string& detail) {
+  if (request.WantsJson()) return api::Problem(status, detail, request.request_id);
+  return web::ErrorPage(status, caller, web_options_, request.request_id);
+}
+
+http::Response Application::Refuse(const http::Request& request, const http::Route& route,
+                                   const Caller& caller, Decision decision) {
+  const bool api = route.kind == http::RouteKind::kApi;
+  switch (decision) {
+    case Decision::kUnauthenticated: {
+      if (api) return api::Problem(Unauthenticated(), request.request_id);
+      std::string target = "/connexion";
+      if (request.method == http::Method::kGet && IsSafeReturnPath(request.path)) {
+        target += "?retour=" + request.path;
+      }
+      return http::Response::Redirect(target);
+    }
+    case Decision::kSecondFactorMissing: {
+      if (api) {
+        return api::Problem(
+            PermissionDenied("Validez d'abord votre second facteur (code à 6 chiffres)."),
+            request.request_id);
+      }
+      return http::Response::Redirect(caller.auth && caller.auth->user.HasTotp()
+                                          ? "/connexion/second-facteur"
+                                          : "/compte/second-facteur/activation");
+    }
+    case Decision::kDeny:
+    case Decision::kAllow:
+      break;
+  }
+  return ErrorResponse(request, &caller, 403, "Vous n'avez pas accès à cette page.");
+}
+
+http::Response Application::Handle(http::Request& req) {
+  http::Response response = Route(req);
+  for (const auto& [name, value] : SecurityHeaders()) {
+    if (response.Header(name).empty()) response.SetHeader(name, value);
+  }
+  return response;
+}
+
+http::Response Application::Route(http::Request& req) {
+  // Static assets live under one pattern whose parameter spans several segments.
+  http::Match match;
+  if (req.path.rfind("/static/", 0) == 0 &&
+      (req.method == http::Method::kGet || req.method == http::Method::kHead)) {
+    match = router_.Find(http::Method::kGet, "/static/x");
+  } else {
+    match = router_.Find(req.method, req.path);
+  }
+  if (!match.route) {
+    if (match.path_exists) {
+      http::Response r = ErrorResponse(req, nullptr, 405, "Méthode non permise sur cette adresse.");
+      std::string allow;
+      for (http::Method m : router_.AllowedMethods(req.path)) {
+        if (!allow.empty()) allow += ", ";
+        allow += http::MethodName(m);
+      }
+      r.SetHeader("Allow", allow);
+      return r;
+    }
+    return ErrorResponse(req, nullptr, 404, "Cette adresse n'existe pas.");
+  }
+  const http::Route& route = *match.route;
+  req.path_params = std::move(match.params);
+  req.route = route.pattern;
+
+  Caller caller;
+  caller.audit.request_id = req.request_id;
+  bool clear_session_cookie = false;
+  std::string new_csrf_cookie;
+  const bool needs_session =
+      route.kind == http::RouteKind::kApi || route.kind == http::RouteKind::kPage;
+  if (needs_session) {
+    const std::string token = req.Cookie(web::kSessionCookie);
+    if (!token.empty()) {
+      auto auth = services_->accounts.Authenticate(token);
+      if (auth) {
+        caller.principal = auth->ToPrincipal();
+        caller.audit.user_id = auth->user.id;
+        caller.csrf_token = auth->session.csrf_token;
+        caller.token = token;
+        caller.auth = std::move(*auth);
+      } else if (auth.error().code == ErrorCode::kUnavailable) {
+        return ErrorResponse(req, nullptr, 503, auth.error().message);
+      } else {
+        clear_session_cookie = true;
+      }
+    }
+  }
+
+  const auto action = identity::ParseAction(route.action);
+  if (!action) {
+    spdlog::error("route {} {} sans action de politique d'accès déclarée",
+                  http::MethodName(route.method), route.pattern);
+    return ErrorResponse(req, &caller, 500, "Erreur interne.");
+  }
+  const Decision decision = identity::Authorize(caller.principal, *action);
+  if (decision != Decision::kAllow) {
+    http::Response r = Refuse(req, route, caller, decision);
+    if (clear_session_cookie) {
+      r.headers.emplace("Set-Cookie",
+                        http::ExpireCookieValue(web::kSessionCookie, config_.secure_cookies));
+    }
+    return r;
+  }
+
+  // Anti-CSRF. Pages: the form's `csrf` field must match the session's token, or for a
+  // visitor not signed in, the pre-session cookie (double submit). API: state-changing
+  // requests must be JSON, which a cross-site form cannot send.
+  if (route.kind == http::RouteKind::kPage) {
+    if (!caller.signed_in()) {
+      caller.csrf_token = req.Cookie(web::kCsrfCookie);
+      if (caller.csrf_token.empty() && req.IsSafeMethod()) {
+        new_csrf_cookie = caller.csrf_token = crypto::RandomToken(24);
+      }
+    }
+    if (!req.IsSafeMethod()) {
+      auto form = req.Form();
+      const std::string sent = form ? form->GetOr("csrf") : "";
+      if (caller.csrf_token.empty() || !crypto::ConstantTimeEqual(sent, caller.csrf_token)) {
+        return ErrorResponse(req, &caller, 403,
+                             "Le formulaire a expiré. Rechargez la page et recommencez.");
+      }
+    }
+  } else if (route.kind == http::RouteKind::kApi && !req.IsSafeMethod() &&
+             (!req.body.empty() || req.method != http::Method::kDelete) &&
+             !IsJsonContentType(req.Header("Content-Type"))) {
+    return api::Problem(415, "Le corps de la requête doit être en application/json.",
+                        req.request_id);
+  }
+
+  const bool signed_in = caller.signed_in();
+  req.context = std::move(caller);
+  http::Response response;
+  try {
+    response = route.handler(req);
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: exception: {}", req.request_id, e.what());
+    response = ErrorResponse(req, std::any_cast<Caller>(&req.context), 500, "Erreur interne.");
+  }
+
+  if (clear_session_cookie) {
+    response.headers.emplace("Set-Cookie",
+                             http::ExpireCookieValue(web::kSessionCookie, config_.secure_cookies));
+  }
+  if (!new_csrf_cookie.empty()) {
+    response.headers.emplace(
+        "Set-Cookie",
+        http::SetCookieValue(
+            {web::kCsrfCookie, new_csrf_cookie, true, config_.secure_cookies, "Lax", {}}));
+  }
+  if ((signed_in || route.kind == http::RouteKind::kApi) &&
+      response.Header("Cache-Control").empty()) {
+    response.SetHeader("Cache-Control", "no-store");
+  }
+  if (signed_in && route.kind == http::RouteKind::kPage) {
+    response.SetHeader("Cache-Control", "no-store");
+  }
+  return response;
+}
+
+void Application::Observe(const http::Exchange& exchange) {
+  const http::Request& req = *exchange.request;
+  const std::string route = req.route.empty() ? "(aucune)" : req.route;
+  metrics_.Observe(route, std::string(http::MethodName(req.method)), exchange.status,
+                   exchange.duration);
+  if (req.route == "/healthz" || req.route == "/metrics") return;  // keep the log readable
+  nlohmann::json line = {{"t", FormatIsoUtc(req.received_at)},
+                         {"rid", req.request_id},
+                         {"ip", req.remote_address},
+                         {"m", std::string(http::MethodName(req.method))},
+                         {"route", route},
+                         {"status", exchange.status},
+                         {"octets", exchange.response_bytes},
+                         {"us", exchange.duration.count()}};
+  spdlog::info("{}", line.dump());
+}
+
+}  // namespace pasip::app
