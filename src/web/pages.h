@@ -1,0 +1,30 @@
+// The page groups (internal to src/web/). Each adds its routes to the router, with the
+// policy action every route declares; handlers share one PageContext.
+#pragma once
+
+#include <memory>
+
+#include "http/router.h"
+#include "web/page.h"
+
+namespace pasip::web {
+
+// Binds a page function to the shared context.
+template <typename Function>
+http::Handler Bind(const std::shared_ptr<PageContext>& context, Function function) {
+  return [context, function](http::Request& request) { return function(*context, request); };
+}
+
+// /, /connexion, /connexion/second-facteur, /compte/second-facteur/activation,
+// /deconnexion, /tableau-de-bord.
+void RegisterSessionPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// /compte and its forms.
+void RegisterAccountPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// /admin/organisations and /admin/sites.
+void RegisterOrganisationPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// /admin/utilisateurs.
+void RegisterUserPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// /admin/journal.
+void RegisterAuditPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+
+}  // namespace pasip::web
