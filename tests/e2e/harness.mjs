@@ -31,7 +31,7 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SERVER_START_TIMEOUT_MS = 30_000;
 
 function pasipBinary() {
-  return process.env.PASIP_BIN || path.join(repoRoot, 'build/bin/pasip');
+  return path.resolve(process.env.PASIP_BIN || path.join(repoRoot, 'build/bin/pasip'));
 }
 
 function run(file, args, options) {
