@@ -311,6 +311,8 @@ TEST_F(ApplicationTest, OversizedBodiesAreRefusedWith413) {
   const HttpResponse r =
       Send("POST", "/api/v1/session", {{"Content-Type", "application/json"}}, big);
   EXPECT_EQ(r.status, 413);
+  // Transport errors carry the security headers too.
+  EXPECT_NE(r.Header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
 }
 
 // Every route declares a known policy action (the pipeline refuses the others).

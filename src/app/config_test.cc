@@ -104,7 +104,9 @@ TEST(Config, EveryKeyHasAnEnvironmentVariable) {
     std::map<std::string, std::string> environment{{env, "valeur-invalide-@#"}};
     auto r = LoadConfig("", environment, {});
     // Free-text keys accept anything; the others must name the key when refused.
-    if (!r) EXPECT_EQ(r.error().field, k.key);
+    if (!r) {
+      EXPECT_EQ(r.error().field, k.key);
+    }
     EXPECT_FALSE(k.description.empty());
   }
 }

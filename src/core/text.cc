@@ -75,6 +75,12 @@ bool IsValidUtf8(std::string_view s) {
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     }
+    // Overlong forms, UTF-16 surrogates and code points beyond U+10FFFF.
+    const unsigned char next = len > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) ||
+        (c == 0xF4 && next > 0x8F)) {
+      return false;
+    }
     i += len;
   }
   return true;

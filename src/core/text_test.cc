@@ -25,9 +25,13 @@ TEST(Text, Utf8) {
   EXPECT_EQ(Utf8Length("hébergement"), 11u);
   EXPECT_TRUE(IsValidUtf8("Prime d'activité 😀"));
   EXPECT_FALSE(IsValidUtf8("\xff"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));       // truncated
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));   // overlong
-  EXPECT_FALSE(IsValidUtf8("a\xe2\x82"));  // truncated 3-byte
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("a\xe2\x82"));         // truncated 3-byte
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong 3-byte
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // UTF-16 surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x99\x82"));   // emoji
 }
 
 }  // namespace

@@ -438,6 +438,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!owned_by_server) response_.insert(name, value);
     }
     response_.set("X-Request-Id", request_.request_id);
+    for (const auto& [name, value] : core_.options().default_headers) {
+      if (response_.find(name) == response_.end()) response_.set(name, value);
+    }
     if (response_.find(bhttp::field::date) == response_.end()) {
       response_.set(bhttp::field::date, HttpDate(std::chrono::system_clock::now()));
     }

@@ -70,7 +70,8 @@ bool Principal::SecondFactorPending() const {
   const bool required =
       std::any_of(memberships.begin(), memberships.end(),
                   [](const Membership& m) { return RoleRequiresSecondFactor(m.role); });
-  return required && !second_factor_verified;
+  // An account that enrolled a second factor of its own accord must pass it too.
+  return (required || has_second_factor) && !second_factor_verified;
 }
 
 std::vector<OrganisationId> Principal::OrganisationsWithRole(Role role) const {

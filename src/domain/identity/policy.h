@@ -51,7 +51,8 @@ struct Principal {
 
   bool authenticated() const { return user_id != 0; }
   bool HasRole(Role role) const;
-  // Second factor is required for one of the roles and this session has not passed it.
+  // A second factor is required (by a role, or because the account enrolled one) and this
+  // session has not passed it.
   bool SecondFactorPending() const;
   std::vector<OrganisationId> OrganisationsWithRole(Role role) const;
 };

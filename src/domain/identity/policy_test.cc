@@ -80,6 +80,11 @@ TEST(Policy, SecondFactorRequiredForAdminAndSocial) {
   accueil.memberships = {{1, Role::kAccueil, {}}};
   accueil.second_factor_verified = false;
   EXPECT_EQ(Authorize(accueil, Action::kDashboard), Decision::kAllow);
+  // An accueil agent who enrolled a second factor must pass it like everyone else.
+  accueil.has_second_factor = true;
+  EXPECT_EQ(Authorize(accueil, Action::kDashboard), Decision::kSecondFactorMissing);
+  accueil.second_factor_verified = true;
+  EXPECT_EQ(Authorize(accueil, Action::kDashboard), Decision::kAllow);
 }
 
 TEST(Policy, ActionNamesRoundTrip) {
