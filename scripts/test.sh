@@ -74,7 +74,7 @@ elif [ ! -x scripts/with-postgres.sh ]; then
   echo "scripts/with-postgres.sh manque : impossible de lancer PostgreSQL pour les tests"
   record ctest 1 0 1
 else
-  scripts/with-postgres.sh ctest --test-dir "$build_dir" --output-on-failure -j2 \
+  scripts/with-postgres.sh ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 600 \
     2>&1 | tee "$logs/ctest.log"
   status=${PIPESTATUS[0]}
   # "100% tests passed, 0 tests failed out of 42"
@@ -101,7 +101,7 @@ elif [ ! -e "${e2e_files[0]}" ]; then
   record browser 1 0 1
 else
   PASIP_BIN="$build_dir/bin/pasip" \
-    node --test --test-reporter=spec "${e2e_files[@]}" 2>&1 | tee "$logs/e2e.log"
+    timeout 900 node --test --test-timeout=300000 --test-reporter=spec "${e2e_files[@]}" 2>&1 | tee "$logs/e2e.log"
   status=${PIPESTATUS[0]}
   # spec reporter: "ℹ pass 5"; TAP: "# pass 5".
   count() { sed -nE "s/^(ℹ|#) $1 ([0-9]+)\$/\\2/p" "$logs/e2e.log" | tail -1; }
