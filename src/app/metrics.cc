@@ -1,5 +1,6 @@
 #include "app/metrics.h"
 
+#include <atomic>
 #include <cstdio>
 #include <sstream>
 
@@ -19,12 +20,32 @@ std::string Label(const std::string& value) {
 }
 }  // namespace
 
+Metrics::Metrics()
+    : id_([] {
+        static std::atomic<std::uint64_t> next{0};
+        return ++next;
+      }()) {}
+
+Metrics::Shard& Metrics::LocalShard() {
+  // One table per thread: instance id → its shard. Entries of destroyed instances stay
+  // (a few bytes) and are never looked up again since ids are not reused.
+  thread_local std::map<std::uint64_t, Shard*> table;
+  Shard*& shard = table[id_];
+  if (shard == nullptr) {
+    std::lock_guard lock(shards_mutex_);
+    shards_.push_back(std::make_unique<Shard>());
+    shard = shards_.back().get();
+  }
+  return *shard;
+}
+
 void Metrics::Observe(const std::string& route, const std::string& method, int status,
                       std::chrono::microseconds duration) {
   const double seconds = static_cast<double>(duration.count()) / 1e6;
-  std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
-  Histogram& h = latency_[route];
+  Shard& shard = LocalShard();
+  std::lock_guard lock(shard.mutex);
+  ++shard.requests[{route, method, status}];
+  Histogram& h = shard.latency[route];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++h.counts[i];
   }
@@ -33,8 +54,22 @@ void Metrics::Observe(const std::string& route, const std::string& method, int s
 }
 
 std::string Metrics::Render(const std::map<std::string, storage::PoolStats>& pools) const {
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+  {
+    std::lock_guard lock(shards_mutex_);
+    for (const auto& shard : shards_) {
+      std::lock_guard shard_lock(shard->mutex);
+      for (const auto& [key, n] : shard->requests) requests_[key] += n;
+      for (const auto& [route, h] : shard->latency) {
+        Histogram& total = latency_[route];
+        for (std::size_t i = 0; i < kBuckets.size(); ++i) total.counts[i] += h.counts[i];
+        total.count += h.count;
+        total.sum += h.sum;
+      }
+    }
+  }
   std::ostringstream out;
-  std::lock_guard lock(mutex_);
   out << "# HELP pasip_http_requests_total Requêtes HTTP traitées, par route et statut.\n"
          "# TYPE pasip_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {

@@ -1,14 +1,20 @@
 // Request metrics in the Prometheus text format: requests by route and status, a latency
 // histogram by route, and the database pool's gauges. Route labels are patterns
-// ("/api/v1/users/{id}"), never raw paths, so cardinality stays bounded. Thread-safe.
+// ("/api/v1/users/{id}"), never raw paths, so cardinality stays bounded.
+//
+// Thread-safe. Each server thread records into its own shard (an uncontended mutex), so
+// counting never serialises the request threads; Render() merges the shards.
 #pragma once
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <utility>
+#include <tuple>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -16,6 +22,7 @@ namespace pasip::app {
 
 class Metrics {
  public:
+  Metrics();
   void Observe(const std::string& route, const std::string& method, int status,
                std::chrono::microseconds duration);
   // The text exposition, including `pools` (name → stats) as gauges.
@@ -29,9 +36,16 @@ class Metrics {
     std::uint64_t count = 0;
     double sum = 0;
   };
-  mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::string, Histogram> latency_;
+  struct Shard {
+    std::mutex mutex;
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests;
+    std::map<std::string, Histogram> latency;
+  };
+  Shard& LocalShard();
+
+  const std::uint64_t id_;  // distinguishes instances in the threads' shard tables
+  mutable std::mutex shards_mutex_;
+  std::vector<std::unique_ptr<Shard>> shards_;
 };
 
 }  // namespace pasip::app

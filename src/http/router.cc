@@ -52,34 +52,35 @@ Route& Router::Add(Method method, std::string pattern, RouteKind kind, std::stri
   return routes_.back();
 }
 
+// Compares segment by segment without allocating: this runs for every route on every request.
 bool Router::MatchPattern(std::string_view pattern, std::string_view path,
                           std::map<std::string, std::string, std::less<>>* params) {
-  std::vector<std::string_view> pattern_segments;
-  std::vector<std::string_view> path_segments;
-  if (!SplitSegments(pattern, &pattern_segments) || !SplitSegments(path, &path_segments)) {
+  if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') {
     return false;
   }
-  if (pattern_segments.size() != path_segments.size()) return false;
-  for (std::size_t i = 0; i < pattern_segments.size(); ++i) {
-    const std::string_view expected = pattern_segments[i];
-    const std::string_view actual = path_segments[i];
+  if (params != nullptr) params->clear();
+  std::size_t p = 1;
+  std::size_t x = 1;
+  while (true) {
+    const std::size_t p_end = pattern.find('/', p);
+    const std::size_t x_end = path.find('/', x);
+    const std::string_view expected =
+        pattern.substr(p, p_end == std::string_view::npos ? p_end : p_end - p);
+    const std::string_view actual =
+        path.substr(x, x_end == std::string_view::npos ? x_end : x_end - x);
     if (IsParam(expected)) {
       if (actual.empty()) return false;
+      if (params != nullptr) {
+        (*params)[std::string(expected.substr(1, expected.size() - 2))] = std::string(actual);
+      }
     } else if (expected != actual) {
       return false;
     }
+    if ((p_end == std::string_view::npos) != (x_end == std::string_view::npos)) return false;
+    if (p_end == std::string_view::npos) return true;
+    p = p_end + 1;
+    x = x_end + 1;
   }
-  if (params != nullptr) {
-    params->clear();
-    for (std::size_t i = 0; i < pattern_segments.size(); ++i) {
-      const std::string_view expected = pattern_segments[i];
-      if (IsParam(expected)) {
-        (*params)[std::string(expected.substr(1, expected.size() - 2))] =
-            std::string(path_segments[i]);
-      }
-    }
-  }
-  return true;
 }
 
 Match Router::Find(Method method, std::string_view path) const {

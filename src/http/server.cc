@@ -37,6 +37,14 @@
 namespace pasip::http {
 namespace {
 
+// Request ids need to be unique, not secret: a random prefix per thread (one call to the
+// system's random source) followed by a counter, instead of random bytes per request.
+std::string NewRequestId() {
+  thread_local const std::string prefix = crypto::RandomToken(6);
+  thread_local std::uint64_t counter = 0;
+  return prefix + "-" + std::to_string(++counter);
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -46,7 +54,6 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 
 constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kMaxRequestIdLength = 64;
-constexpr std::size_t kRandomRequestIdBytes = 12;
 // After an error answer, the rest of the request is read and thrown away for a while so that
 // closing does not reset the connection before the client has read the answer.
 constexpr std::chrono::seconds kLingerTimeout{2};
@@ -348,7 +355,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_filled_ = true;
     if (!parser_ || !parser_->is_header_done()) {
       request_.method = Method::kOther;
-      request_.request_id = crypto::RandomToken(kRandomRequestIdBytes);
+      request_.request_id = NewRequestId();
       return;
     }
     const auto& message = parser_->get();
@@ -359,8 +366,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                std::string(View(field.value())));
     }
     const std::string_view incoming_id = request_.Header("X-Request-Id");
-    request_.request_id = IsSaneRequestId(incoming_id) ? std::string(incoming_id)
-                                                       : crypto::RandomToken(kRandomRequestIdBytes);
+    request_.request_id = IsSaneRequestId(incoming_id) ? std::string(incoming_id) : NewRequestId();
   }
 
   void OnRequestRead() {

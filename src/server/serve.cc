@@ -11,6 +11,7 @@
 namespace pasip::server {
 
 int Serve(const app::Config& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
   SystemClock clock;
   auto app = app::Application::Open(config, clock);
   if (!app) {

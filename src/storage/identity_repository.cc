@@ -255,20 +255,41 @@ Result<std::vector<User>> SqlIdentityStore::UsersWhere(Connection& c, const std:
   return out;
 }
 
-Result<std::optional<User>> SqlIdentityStore::FindUser(identity::UserId id) {
+// One user with its memberships in a single query (this runs on every authenticated
+// request): one row per membership site, or a single row of NULLs when none.
+Result<std::optional<User>> SqlIdentityStore::FindOneUser(const std::string& where,
+                                                          const Value& key) {
   PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
-  const Value params[] = {id};
-  PASIP_ASSIGN_OR_RETURN(users, UsersWhere(*c, "id = ?", params));
-  if (users.empty()) return std::optional<User>();
-  return std::optional<User>(std::move(users.front()));
+  PASIP_ASSIGN_OR_RETURN(
+      rows, c->Query("SELECT u.id, u.email, u.display_name, u.password_hash, u.totp_secret, "
+                     "u.disabled, u.created_at, m.id, m.organisation_id, m.role, s.site_id "
+                     "FROM users u LEFT JOIN memberships m ON m.user_id = u.id "
+                     "LEFT JOIN membership_sites s ON s.membership_id = m.id WHERE u." +
+                         where + " ORDER BY m.id, s.site_id",
+                     {key}));
+  if (rows.empty()) return std::optional<User>();
+  User user = ToUser(rows.front());
+  std::int64_t last_membership = 0;
+  for (const Row& r : rows) {
+    if (r.IsNull(7)) continue;
+    if (r.Int(7) != last_membership) {
+      last_membership = r.Int(7);
+      Membership m;
+      m.organisation_id = r.Int(8);
+      m.role = identity::ParseRole(r.Text(9)).value_or(identity::Role::kAccueil);
+      user.memberships.push_back(m);
+    }
+    if (!r.IsNull(10)) user.memberships.back().site_ids.push_back(r.Int(10));
+  }
+  return std::optional<User>(std::move(user));
+}
+
+Result<std::optional<User>> SqlIdentityStore::FindUser(identity::UserId id) {
+  return FindOneUser("id = ?", id);
 }
 
 Result<std::optional<User>> SqlIdentityStore::FindUserByEmail(const std::string& email) {
-  PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
-  const Value params[] = {email};
-  PASIP_ASSIGN_OR_RETURN(users, UsersWhere(*c, "email = ?", params));
-  if (users.empty()) return std::optional<User>();
-  return std::optional<User>(std::move(users.front()));
+  return FindOneUser("email = ?", email);
 }
 
 Result<std::vector<User>> SqlIdentityStore::ListUsers(const identity::UserQuery& query) {

@@ -38,6 +38,7 @@ class SqlIdentityStore final : public identity::IdentityStore {
  private:
   Status LoadMemberships(Connection& c, identity::User& user);
   Status WriteMemberships(Connection& c, const identity::User& user);
+  Result<std::optional<identity::User>> FindOneUser(const std::string& where, const Value& key);
   Result<std::vector<identity::User>> UsersWhere(Connection& c, const std::string& where,
                                                  std::span<const Value> params);
   Database& db_;

@@ -54,6 +54,13 @@ class ResetOnExit {
 }  // namespace
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& filename) {
+  // Memory statistics take a process-wide mutex on every allocation; pasip does not use
+  // them. Must be set before SQLite initialises, hence once, before the first open.
+  static const bool memstatus_off = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)memstatus_off;
   sqlite3* db = nullptr;
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
