@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +73,22 @@ bool IsJsonContentType(std::string_view value) { return value.substr(0, 16) == "
 bool IsSafeReturnPath(std::string_view path) {
   return !path.empty() && path[0] == '/' &&
          (path.size() == 1 || (path[1] != '/' && path[1] != '\\'));
+}
+
+// Percent-encodes everything but unreserved characters and '/', for a query value.
+std::string PercentEncode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::string ThemeCss(const Config& c) {
@@ -235,7 +252,7 @@ http::Response Application::Refuse(const http::Request& request, const http::Rou
       if (api) return api::Problem(Unauthenticated(), request.request_id);
       std::string target = "/connexion";
       if (request.method == http::Method::kGet && IsSafeReturnPath(request.path)) {
-        target += "?retour=" + request.path;
+        target += "?retour=" + PercentEncode(request.target);
       }
       return http::Response::Redirect(target);
     }
@@ -253,7 +270,13 @@ http::Response Application::Refuse(const http::Request& request, const http::Rou
     case Decision::kAllow:
       break;
   }
-  return ErrorResponse(request, &caller, 403, "Vous n'avez pas accès à cette page.");
+  // Refusals of signed-in users are traced (the route pattern, never the path's values).
+  (void)services_->audit.Record(caller.audit, "access", "route",
+                                std::string(http::MethodName(request.method)) + " " + route.pattern,
+                                audit::Outcome::kDenied);
+  return ErrorResponse(
+      request, &caller, 403,
+      api ? "Vous n'avez pas accès à cette ressource." : "Vous n'avez pas accès à cette page.");
 }
 
 http::Response Application::Handle(http::Request& req) {
@@ -297,7 +320,7 @@ http::Response Application::Route(http::Request& req) {
   const bool needs_session =
       route.kind == http::RouteKind::kApi || route.kind == http::RouteKind::kPage;
   if (needs_session) {
-    const std::string token = req.Cookie(web::kSessionCookie);
+    const std::string token = req.Cookie(http::kSessionCookie);
     if (!token.empty()) {
       auto auth = services_->accounts.Authenticate(token);
       if (auth) {
@@ -325,7 +348,7 @@ http::Response Application::Route(http::Request& req) {
     http::Response r = Refuse(req, route, caller, decision);
     if (clear_session_cookie) {
       r.headers.emplace("Set-Cookie",
-                        http::ExpireCookieValue(web::kSessionCookie, config_.secure_cookies));
+                        http::ExpireCookieValue(http::kSessionCookie, config_.secure_cookies));
     }
     return r;
   }
@@ -335,14 +358,18 @@ http::Response Application::Route(http::Request& req) {
   // requests must be JSON, which a cross-site form cannot send.
   if (route.kind == http::RouteKind::kPage) {
     if (!caller.signed_in()) {
-      caller.csrf_token = req.Cookie(web::kCsrfCookie);
+      caller.csrf_token = req.Cookie(http::kCsrfCookie);
       if (caller.csrf_token.empty() && req.IsSafeMethod()) {
         new_csrf_cookie = caller.csrf_token = crypto::RandomToken(24);
       }
     }
     if (!req.IsSafeMethod()) {
-      auto form = req.Form();
-      const std::string sent = form ? form->GetOr("csrf") : "";
+      // htmx requests send the token in a header (web/js/pasip.js); forms in a field.
+      std::string sent(req.Header("X-CSRF-Token"));
+      if (sent.empty()) {
+        auto form = req.Form();
+        sent = form ? form->GetOr("csrf") : "";
+      }
       if (caller.csrf_token.empty() || !crypto::ConstantTimeEqual(sent, caller.csrf_token)) {
         return ErrorResponse(req, &caller, 403,
                              "Le formulaire a expiré. Rechargez la page et recommencez.");
@@ -367,13 +394,13 @@ http::Response Application::Route(http::Request& req) {
 
   if (clear_session_cookie) {
     response.headers.emplace("Set-Cookie",
-                             http::ExpireCookieValue(web::kSessionCookie, config_.secure_cookies));
+                             http::ExpireCookieValue(http::kSessionCookie, config_.secure_cookies));
   }
   if (!new_csrf_cookie.empty()) {
     response.headers.emplace(
         "Set-Cookie",
         http::SetCookieValue(
-            {web::kCsrfCookie, new_csrf_cookie, true, config_.secure_cookies, "Lax", {}}));
+            {http::kCsrfCookie, new_csrf_cookie, true, config_.secure_cookies, "Lax", {}}));
   }
   if ((signed_in || route.kind == http::RouteKind::kApi) &&
       response.Header("Cache-Control").empty()) {

@@ -264,7 +264,7 @@ TEST_F(ApplicationTest, FormsWithoutAValidCsrfTokenAreRefused) {
   EXPECT_EQ(ok.Header("Location"), "/tableau-de-bord");
 }
 
-TEST_F(ApplicationTest, ReadingAndWritingAreAudited) {
+TEST_F(ApplicationTest, WritesAndRefusalsAreAuditedWithoutNames) {
   const std::string admin = SignIn("admin");
   const HttpResponse r = PostJson("/api/v1/organisations",
                                   {{"nom", "Mission locale"}, {"type", "mission-locale"}}, admin);
@@ -276,6 +276,40 @@ TEST_F(ApplicationTest, ReadingAndWritingAreAudited) {
   ASSERT_FALSE(items.empty());
   EXPECT_EQ(items[0]["ressource"], std::to_string(Body(r)["id"].get<std::int64_t>()));
   EXPECT_EQ(log.body.find("Mission locale"), std::string::npos);  // no names in the log
+
+  const std::string partner = SignIn("partenaire");
+  EXPECT_EQ(Send("GET", "/api/v1/utilisateurs", {{"Cookie", partner}}).status, 403);
+  const HttpResponse refusals =
+      Send("GET", "/api/v1/journal?action=access&type=route", {{"Cookie", admin}});
+  ASSERT_EQ(refusals.status, 200);
+  const json denied = Body(refusals)["items"];
+  ASSERT_FALSE(denied.empty());
+  EXPECT_EQ(denied[0]["ressource"], "GET /api/v1/utilisateurs");
+  EXPECT_EQ(denied[0]["resultat"], "refus");
+}
+
+TEST_F(ApplicationTest, DemoIsIdempotentAndRefusesANonEmptyDatabase) {
+  auto again = CreateDemoTerritory(*app_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->size(), 5u);
+  Config config;
+  config.database_url = "sqlite://" + (dir_ / "autre.db").string();
+  config.static_dir = (dir_ / "web").string();
+  auto other = Application::Open(config, clock_);
+  ASSERT_TRUE(other);
+  identity::Organisation real;
+  real.name = "CCAS réel";
+  real.kind = "ccas-cias";
+  ASSERT_TRUE((*other)->services().organisations.Create(real, {}));
+  const auto refused = CreateDemoTerritory(**other);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(ApplicationTest, SignInRedirectKeepsTheEncodedTarget) {
+  const HttpResponse r = Send("GET", "/admin/utilisateurs?q=a%20b");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("Location"), "/connexion?retour=/admin/utilisateurs%3Fq%3Da%2520b");
 }
 
 TEST_F(ApplicationTest, MetricsCountRequestsByRoute) {

@@ -89,6 +89,14 @@ Result<std::vector<DemoAccount>> CreateDemoTerritory(Application& app) {
   }
   PASIP_ASSIGN_OR_RETURN(existing, s.identity.FindUserByEmail(DemoEmail("admin")));
   if (existing) return accounts;
+  // Never mix invented data into a database that already holds real organisations (nor
+  // duplicate a demo whose creation was interrupted).
+  PASIP_ASSIGN_OR_RETURN(organisations, s.identity.ListOrganisations({}));
+  if (!organisations.empty()) {
+    return Fail(FailedPrecondition(
+        "Cette base contient déjà des organisations : le territoire de démonstration ne se "
+        "crée que dans une base vide."));
+  }
 
   std::vector<identity::OrganisationId> org_ids;
   for (const DemoOrganisation& o : Organisations()) {

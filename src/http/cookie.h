@@ -9,6 +9,11 @@
 
 namespace pasip::http {
 
+// The session cookie (its value is a random token; the server stores only its SHA-256), and
+// the pre-session anti-CSRF cookie that forms shown before sign-in echo (double submit).
+inline constexpr char kSessionCookie[] = "__Host-pasip";
+inline constexpr char kCsrfCookie[] = "__Host-pasip-csrf";
+
 struct CookieSpec {
   std::string name;
   std::string value;

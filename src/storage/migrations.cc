@@ -12,8 +12,11 @@ const std::vector<pasip::EmbeddedFile>& Files();
 namespace pasip::storage {
 namespace {
 
-std::string_view VersionTable(Series series) {
-  return series == Series::kMain ? "schema_migrations" : "audit_schema_migrations";
+// The audit series keeps its version table beside the log: in schema `audit` on
+// PostgreSQL (which the application role may read, not write), in the audit file on SQLite.
+std::string VersionTable(Series series, Dialect dialect) {
+  if (series == Series::kMain) return "schema_migrations";
+  return dialect == Dialect::kPostgres ? "audit.schema_migrations" : "audit_schema_migrations";
 }
 
 std::string Prefix(Series series, Dialect dialect) {
@@ -22,15 +25,36 @@ std::string Prefix(Series series, Dialect dialect) {
   return prefix;
 }
 
+Result<bool> TableExists(Connection& c, std::string_view table) {
+  if (c.dialect() == Dialect::kPostgres) {
+    PASIP_ASSIGN_OR_RETURN(
+        row, c.QueryOne("SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END", {table}));
+    return row && row->Int(0) == 1;
+  }
+  PASIP_ASSIGN_OR_RETURN(
+      row,
+      c.QueryOne("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", {table}));
+  return row && row->Int(0) > 0;
+}
+
+// Creates the version table only when missing, so that an application role without the
+// right to create tables can start on a migrated database.
 Status EnsureVersionTable(Connection& c, Series series) {
-  return c.ExecuteScript("CREATE TABLE IF NOT EXISTS " + std::string(VersionTable(series)) +
-                         " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                         "applied_at BIGINT NOT NULL)");
+  const std::string table = VersionTable(series, c.dialect());
+  PASIP_ASSIGN_OR_RETURN(exists, TableExists(c, table));
+  if (exists) return Ok();
+  std::string script;
+  if (series == Series::kAudit && c.dialect() == Dialect::kPostgres) {
+    script = "CREATE SCHEMA IF NOT EXISTS audit;\n";
+  }
+  script += "CREATE TABLE IF NOT EXISTS " + table +
+            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+  return c.ExecuteScript(script);
 }
 
 Result<int> ReadVersion(Connection& c, Series series) {
   PASIP_ASSIGN_OR_RETURN(row, c.QueryOne("SELECT COALESCE(MAX(version), 0) FROM " +
-                                         std::string(VersionTable(series))));
+                                         VersionTable(series, c.dialect())));
   return row ? static_cast<int>(row->Int(0)) : 0;
 }
 
@@ -91,7 +115,7 @@ Result<int> Migrate(Database& db, Series series) {
       return Fail(Internal("La migration " + std::to_string(m.version) + " (" + m.name +
                            ") a échoué : " + done.error().message));
     }
-    PASIP_TRY(conn->Execute("INSERT INTO " + std::string(VersionTable(series)) +
+    PASIP_TRY(conn->Execute("INSERT INTO " + VersionTable(series, db.dialect()) +
                                 " (version, name, applied_at) VALUES (?, ?, ?)",
                             {m.version, m.name, SystemClock().Now()}));
     PASIP_TRY(tx.Commit());
@@ -131,7 +155,13 @@ Status GrantApplicationRole(Database& db, std::string_view role) {
       ";\nGRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + r +
       ";\nGRANT USAGE ON SCHEMA audit TO " + r + ";\nGRANT SELECT, INSERT ON audit.log TO " + r +
       ";\nGRANT USAGE ON ALL SEQUENCES IN SCHEMA audit TO " + r +
-      ";\nGRANT EXECUTE ON FUNCTION audit.purge(BIGINT) TO " + r + ";\n");
+      ";\nGRANT SELECT ON audit.schema_migrations TO " + r +
+      ";\nGRANT EXECUTE ON FUNCTION audit.purge(BIGINT) TO " + r +
+      // Tables and sequences that later migrations create in `public` are granted too.
+      ";\nALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON "
+      "TABLES TO " +
+      r + ";\nALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO " + r +
+      ";\n");
 }
 
 }  // namespace pasip::storage

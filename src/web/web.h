@@ -10,6 +10,7 @@
 
 #include "domain/identity/caller.h"
 #include "domain/services.h"
+#include "http/cookie.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -31,8 +32,7 @@ void RegisterPages(http::Router& router, Services& services, const Options& opti
 http::Response ErrorPage(int status, const identity::Caller* caller, const Options& options,
                          const std::string& request_id);
 
-// The name of the session cookie, and of the pre-session anti-CSRF cookie.
-inline constexpr char kSessionCookie[] = "__Host-pasip";
-inline constexpr char kCsrfCookie[] = "__Host-pasip-csrf";
+using http::kCsrfCookie;
+using http::kSessionCookie;
 
 }  // namespace pasip::web

@@ -140,7 +140,9 @@ TEST_F(AccountsTest, IdleAndAbsoluteTimeouts) {
   ASSERT_TRUE(t);
   for (int i = 0; i < 24 * 2; ++i) {  // active every 15 minutes for 12 hours
     clock_.Advance(std::chrono::minutes(15));
-    if (i < 47) EXPECT_TRUE(accounts_.Authenticate(t->token)) << i;
+    if (i < 47) {
+      EXPECT_TRUE(accounts_.Authenticate(t->token)) << i;
+    }
   }
   clock_.Advance(std::chrono::minutes(1));
   EXPECT_FALSE(accounts_.Authenticate(t->token));
@@ -193,7 +195,9 @@ TEST_F(AccountsTest, SignInWithTotpInOneStep) {
   const std::string secret = NewTotpSecret();
   ASSERT_TRUE(identity_.SetTotpSecret(u.id, secret));
   auto bad = SignIn("social@exemple.fr", "un mot de passe sûr", std::string("123456"));
-  if (TotpCode(secret, clock_.Now()) != "123456") EXPECT_FALSE(bad);
+  if (TotpCode(secret, clock_.Now()) != "123456") {
+    EXPECT_FALSE(bad);
+  }
   auto ok = SignIn("social@exemple.fr", "un mot de passe sûr", TotpCode(secret, clock_.Now()));
   ASSERT_TRUE(ok);
   EXPECT_TRUE(ok->session.second_factor_verified);

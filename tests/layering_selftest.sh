@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Proves that layering_test.sh fails on each kind of violation (so that its success on the
+# real tree means something), and passes on a clean tree.
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+tree() {  # a clean miniature of src/
+  rm -rf "$work/src"
+  mkdir -p "$work/src"/{core,domain/x,storage,http,api}
+  echo '#include "core/result.h"' >"$work/src/domain/x/x.h"
+  echo '#include "domain/x/x.h"' >"$work/src/storage/repo.cc"
+  echo '#include <boost/beast.hpp>' >"$work/src/http/server.cc"
+  echo 'auto q = "SELECT id FROM t";' >"$work/src/storage/repo.cc"
+}
+
+expect() {  # expect pass|fail DESCRIPTION
+  if "$here/layering_test.sh" "$work/src" >/dev/null 2>&1; then got=pass; else got=fail; fi
+  if [ "$got" = "$1" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1))
+    echo "ÉCHEC : $2 (attendu $1, obtenu $got)"
+  fi
+}
+
+tree; expect pass "arbre propre"
+tree; echo '#include <nlohmann/json.hpp>' >>"$work/src/domain/x/x.h"; expect fail "JSON dans domain"
+tree; echo '#include "storage/database.h"' >>"$work/src/domain/x/x.h"; expect fail "storage dans domain"
+tree; echo '#include "domain/x/x.h"' >>"$work/src/core/c.h"; expect fail "domain dans core"
+tree; echo '#include <boost/asio.hpp>' >"$work/src/api/a.cc"; expect fail "Asio hors de http"
+tree; echo '#include <sqlite3.h>' >"$work/src/api/a.cc"; expect fail "sqlite3.h hors de storage"
+tree; echo 'auto q = "DELETE FROM users WHERE id = ?";' >"$work/src/api/a.cc"; expect fail "SQL hors de storage"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
