@@ -8,7 +8,7 @@ BUILD_TYPE = RelWithDebInfo
 DATABASE = sqlite://var/pasip.db
 LISTEN = 127.0.0.1:8080
 
-.PHONY: all setup configure build run test format format-check bench clean
+.PHONY: all setup configure build run test format format-check bench fuzz clean
 
 all: build
 
@@ -43,5 +43,16 @@ format-check:
 bench: all
 	PASIP_BENCH_SKIP_BUILD=1 bench/run.sh
 
+# libFuzzer harnesses (clang, ASan + UBSan), each run FUZZ_SECONDS on a corpus kept in
+# build-fuzz/corpus/. Findings are written to build-fuzz/ as crash-* files.
+FUZZ_SECONDS = 60
+FUZZERS = core_fuzz form_data_fuzz
+fuzz: setup
+	scripts/setup.sh --fuzz
+	CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPASIP_FUZZ=ON
+	cmake --build build-fuzz --target $(FUZZERS)
+	for f in $(FUZZERS); do mkdir -p build-fuzz/corpus/$$f && \
+	  (cd build-fuzz && bin/$$f -max_total_time=$(FUZZ_SECONDS) corpus/$$f) || exit 1; done
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

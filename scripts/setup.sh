@@ -14,6 +14,8 @@ packages=(
   postgresql-15 postgresql-contrib
   chromium fonts-dejavu-core ca-certificates git
 )
+# `scripts/setup.sh --fuzz` also installs clang and its libFuzzer runtime (make fuzz).
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-14-dev); fi
 # Node.js may come from elsewhere than Debian (a newer build): only ask for it when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

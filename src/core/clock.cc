@@ -82,6 +82,8 @@ std::optional<TimePoint> ParseIso(std::string_view text) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  // Instants are nanoseconds in 64 bits (until 2262): keep to years a social file can mean.
+  if (y < 1900 || y > 2200) return std::nullopt;
   std::int64_t offset = 0;
   if (text.size() > 10) {
     if ((text[10] != 'T' && text[10] != ' ') || text.size() < 19 || !ParseDigits(text, 11, 2, h) ||

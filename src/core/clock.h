@@ -47,7 +47,7 @@ TimePoint FromUnixSeconds(std::int64_t s);
 // "2026-11-22T10:47:00Z".
 std::string FormatIsoUtc(TimePoint t);
 // Accepts "YYYY-MM-DDTHH:MM:SS" with "Z" or "+HH:MM"/"-HH:MM", or a date "YYYY-MM-DD"
-// (midnight UTC). Returns nullopt on anything else.
+// (midnight UTC), for years 1900 to 2200. Returns nullopt on anything else.
 std::optional<TimePoint> ParseIso(std::string_view text);
 // "22/11/2026 à 11 h 47" in Europe/Paris civil time (for pages).
 std::string FormatParis(TimePoint t);
