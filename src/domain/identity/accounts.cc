@@ -56,7 +56,24 @@ AccountService::AccountService(IdentityStore& identity, SessionStore& sessions,
       throttle_(throttle),
       audit_(audit),
       clock_(clock),
-      policy_(policy) {}
+      policy_(policy),
+      instance_id_([] {
+        static std::atomic<std::uint64_t> next{0};
+        return ++next;
+      }()) {}
+
+std::unordered_map<std::string, AccountService::CachedSession>& AccountService::ThreadCache()
+    const {
+  // Keyed by instance id, never by address: a later service may reuse a freed address.
+  thread_local std::unordered_map<std::uint64_t, std::unordered_map<std::string, CachedSession>>
+      caches;
+  return caches[instance_id_];
+}
+
+bool AccountService::Expired(const Session& session, TimePoint now) const {
+  return now - session.last_seen_at > policy_.idle_timeout ||
+         now - session.created_at > policy_.absolute_timeout;
+}
 
 Status AccountService::ValidatePassword(std::string_view password, std::string_view field) {
   if (password.size() > 1024 || !text::IsValidUtf8(password)) {
@@ -144,11 +161,24 @@ Result<SignInResult> AccountService::SignIn(const SignInRequest& request,
 Result<AuthenticatedSession> AccountService::Authenticate(std::string_view token) {
   if (token.empty() || token.size() > 128) return Fail(Unauthenticated());
   const std::string id = SessionIdFromToken(token);
+  const TimePoint now = clock_.Now();
+  // Read the generation before the database: a change that lands in between leaves the
+  // entry stored below already stale.
+  const std::uint64_t generation = generation_.load(std::memory_order_acquire);
+  auto& cache = ThreadCache();
+  if (const auto it = cache.find(id); it != cache.end()) {
+    CachedSession& cached = it->second;
+    if (cached.generation == generation && now >= cached.fetched_at &&
+        now - cached.fetched_at < policy_.cache_ttl && !Expired(cached.auth.session, now) &&
+        now - cached.auth.session.last_seen_at < kTouchEvery) {
+      return cached.auth;
+    }
+    cache.erase(it);
+  }
+
   PASIP_ASSIGN_OR_RETURN(session, sessions_.Find(id));
   if (!session) return Fail(Unauthenticated());
-  const TimePoint now = clock_.Now();
-  if (now - session->last_seen_at > policy_.idle_timeout ||
-      now - session->created_at > policy_.absolute_timeout) {
+  if (Expired(*session, now)) {
     PASIP_TRY(sessions_.Delete(id));
     return Fail(Unauthenticated("Votre session a expiré. Veuillez vous reconnecter."));
   }
@@ -161,12 +191,18 @@ Result<AuthenticatedSession> AccountService::Authenticate(std::string_view token
     PASIP_TRY(sessions_.Touch(id, now));
     session->last_seen_at = now;
   }
-  return AuthenticatedSession{std::move(*session), std::move(*user)};
+  AuthenticatedSession auth{std::move(*session), std::move(*user)};
+  if (policy_.cache_ttl.count() > 0) {
+    if (cache.size() >= 4096) cache.clear();  // bounded: at most a second's worth matters
+    cache[id] = CachedSession{auth, now, generation};
+  }
+  return auth;
 }
 
 Status AccountService::SignOut(std::string_view token, const audit::Context& context) {
   const std::string id = SessionIdFromToken(token);
   PASIP_TRY(sessions_.Delete(id));
+  InvalidateCache();
   return audit_.Record(context, "sign_out", "user", context.user_id);
 }
 
@@ -196,6 +232,7 @@ Status AccountService::VerifySecondFactor(AuthenticatedSession& auth, std::strin
   }
   PASIP_TRY(throttle_.Clear(key));
   PASIP_TRY(sessions_.MarkSecondFactorVerified(auth.session.id));
+  InvalidateCache();
   auth.session.second_factor_verified = true;
   return audit_.Record(context, "second_factor", "user", auth.user.id);
 }
@@ -223,6 +260,7 @@ Result<std::vector<std::string>> AccountService::ConfirmTotpEnrolment(
   for (const std::string& c : codes) hashes.push_back(HashRecoveryCode(c));
   PASIP_TRY(identity_.ReplaceRecoveryCodes(auth.user.id, hashes));
   PASIP_TRY(sessions_.MarkSecondFactorVerified(auth.session.id));
+  InvalidateCache();
   auth.user.totp_secret = std::string(secret);
   auth.session.second_factor_verified = true;
   PASIP_TRY(audit_.Record(context, "second_factor_enrolled", "user", auth.user.id));
@@ -243,6 +281,7 @@ Status AccountService::ChangePassword(const AuthenticatedSession& auth, std::str
   PASIP_ASSIGN_OR_RETURN(hash, crypto::HashPassword(replacement));
   PASIP_TRY(identity_.SetPasswordHash(auth.user.id, hash));
   PASIP_TRY(sessions_.DeleteForUser(auth.user.id, auth.session.id));
+  InvalidateCache();
   return audit_.Record(context, "password_changed", "user", auth.user.id);
 }
 
@@ -257,6 +296,7 @@ Status AccountService::CloseSession(const AuthenticatedSession& auth, std::strin
       std::any_of(list.begin(), list.end(), [&](const Session& s) { return s.id == session_id; });
   if (!owned) return Fail(NotFound("Cette session n'existe pas ou est déjà fermée."));
   PASIP_TRY(sessions_.Delete(std::string(session_id)));
+  InvalidateCache();
   return audit_.Record(context, "session_closed", "user", auth.user.id);
 }
 
@@ -317,6 +357,7 @@ Status AccountService::UpdateUser(UserId id, std::string_view email, std::string
     return Fail(AlreadyExists("Un compte existe déjà avec cette adresse e-mail.", "email"));
   }
   PASIP_TRY(updated);
+  InvalidateCache();
   return audit_.Record(context, "update", "user", id);
 }
 
@@ -328,6 +369,7 @@ Status AccountService::SetDisabled(UserId id, bool disabled, const audit::Contex
   user.disabled = disabled;
   PASIP_TRY(identity_.UpdateUser(user));
   if (disabled) PASIP_TRY(sessions_.DeleteForUser(id, ""));
+  InvalidateCache();
   return audit_.Record(context, disabled ? "disable" : "enable", "user", id);
 }
 
@@ -338,6 +380,7 @@ Status AccountService::ResetPassword(UserId id, std::string_view password,
   PASIP_ASSIGN_OR_RETURN(hash, crypto::HashPassword(password));
   PASIP_TRY(identity_.SetPasswordHash(id, hash));
   PASIP_TRY(sessions_.DeleteForUser(id, ""));
+  InvalidateCache();
   return audit_.Record(context, "password_reset", "user", id);
 }
 
@@ -346,6 +389,7 @@ Status AccountService::ResetSecondFactor(UserId id, const audit::Context& contex
   PASIP_TRY(identity_.SetTotpSecret(id, ""));
   PASIP_TRY(identity_.ReplaceRecoveryCodes(id, {}));
   PASIP_TRY(sessions_.DeleteForUser(id, ""));
+  InvalidateCache();
   return audit_.Record(context, "second_factor_reset", "user", id);
 }
 
@@ -354,6 +398,7 @@ Result<std::int64_t> AccountService::CleanUpSessions() {
   PASIP_ASSIGN_OR_RETURN(
       removed, sessions_.DeleteExpired(now - policy_.idle_timeout, now - policy_.absolute_timeout));
   PASIP_TRY(throttle_.DeleteBefore(now - policy_.throttle_window));
+  InvalidateCache();
   return removed;
 }
 

@@ -6,13 +6,16 @@
 // sign-out deletes the session server-side; after `max_failures` failed attempts within
 // `throttle_window` for one e-mail or one address, sign-in is refused for that window;
 // admin and social roles must pass a TOTP second factor. Every sign-in, sign-out and
-// account change is audited. Thread-safe (the stores are).
+// account change is audited. Thread-safe (the stores are; the session cache is per thread).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -29,6 +32,11 @@ struct SessionPolicy {
   std::chrono::seconds absolute_timeout{12 * 3600};
   int max_failures = 5;
   std::chrono::seconds throttle_window{15 * 60};
+  // How long a thread may reuse a session it has just read, before asking the database
+  // again (0 = always ask). Every change of sessions or accounts made through this service
+  // invalidates at once; a change made by another process (another server instance, the
+  // command line) is seen within this delay.
+  std::chrono::milliseconds cache_ttl{1000};
 };
 
 struct SignInRequest {
@@ -110,6 +118,17 @@ class AccountService {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  struct CachedSession {
+    AuthenticatedSession auth;
+    TimePoint fetched_at;
+    std::uint64_t generation = 0;
+  };
+  // This thread's recently read sessions (for this service instance).
+  std::unordered_map<std::string, CachedSession>& ThreadCache() const;
+  // Makes every cached session stale: called by each change of sessions or accounts.
+  void InvalidateCache() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  bool Expired(const Session& session, TimePoint now) const;
+
   Status ValidateMemberships(const std::vector<Membership>& memberships);
   Status CheckThrottle(const std::string& key);
   Result<User> RequireUser(UserId id);
@@ -120,6 +139,8 @@ class AccountService {
   audit::AuditLog& audit_;
   const Clock& clock_;
   SessionPolicy policy_;
+  const std::uint64_t instance_id_;
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 // Hex SHA-256 of a cookie token: the id under which its session is stored.

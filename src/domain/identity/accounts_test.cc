@@ -117,6 +117,7 @@ TEST_F(AccountsTest, DisabledUsersCannotSignInAndLoseTheirSessions) {
   const User u = MakeUser("agent@exemple.fr", Role::kAccueil);
   auto s = SignIn("agent@exemple.fr", "un mot de passe sûr");
   ASSERT_TRUE(s);
+  ASSERT_TRUE(accounts_.Authenticate(s->token));  // now in this thread's cache
   ASSERT_TRUE(accounts_.SetDisabled(u.id, true, {99, "r"}));
   EXPECT_FALSE(accounts_.Authenticate(s->token));
   EXPECT_EQ(SignIn("agent@exemple.fr", "un mot de passe sûr").error().code,
@@ -148,10 +149,23 @@ TEST_F(AccountsTest, IdleAndAbsoluteTimeouts) {
   EXPECT_FALSE(accounts_.Authenticate(t->token));
 }
 
+TEST_F(AccountsTest, ChangesMadeElsewhereAreSeenWithinTheCacheDelay) {
+  MakeUser("agent@exemple.fr", Role::kAccueil);
+  auto s = SignIn("agent@exemple.fr", "un mot de passe sûr");
+  ASSERT_TRUE(accounts_.Authenticate(s->token));
+  // Another server instance signs the session out: this one may still use its cached
+  // copy for less than a second, then asks the database again.
+  sessions_.sessions.clear();
+  EXPECT_TRUE(accounts_.Authenticate(s->token));
+  clock_.Advance(std::chrono::milliseconds(1000));
+  EXPECT_EQ(accounts_.Authenticate(s->token).error().code, ErrorCode::kUnauthenticated);
+}
+
 TEST_F(AccountsTest, SignOutInvalidatesServerSide) {
   MakeUser("agent@exemple.fr", Role::kAccueil);
   auto s = SignIn("agent@exemple.fr", "un mot de passe sûr");
   ASSERT_TRUE(s);
+  ASSERT_TRUE(accounts_.Authenticate(s->token));
   ASSERT_TRUE(accounts_.SignOut(s->token, {s->user.id, "r"}));
   EXPECT_FALSE(accounts_.Authenticate(s->token));
 }
