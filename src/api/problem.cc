@@ -2,30 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace pasip::api {
+#include "http/status.h"
 
-int HttpStatus(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument:
-      return 422;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kAlreadyExists:
-    case ErrorCode::kFailedPrecondition:
-      return 409;
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kResourceExhausted:
-      return 429;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
+namespace pasip::api {
 
 namespace {
 http::Response Build(int status, std::string_view detail, std::string_view code,
@@ -48,7 +27,8 @@ http::Response Problem(const Error& error, std::string_view request_id) {
   const std::string detail = error.code == ErrorCode::kInternal
                                  ? "Une erreur interne est survenue. Réessayez plus tard."
                                  : error.message;
-  return Build(HttpStatus(error.code), detail, ErrorCodeName(error.code), error.field, request_id);
+  return Build(http::StatusFor(error.code), detail, ErrorCodeName(error.code), error.field,
+               request_id);
 }
 
 http::Response Problem(int status, std::string_view detail, std::string_view request_id) {

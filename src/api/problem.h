@@ -1,5 +1,5 @@
-// Error answers of the JSON API (RFC 9457 application/problem+json), and the one table
-// that maps protocol-neutral error codes to HTTP statuses.
+// Error answers of the JSON API (RFC 9457 application/problem+json). The status comes from
+// the one table of http/status.h.
 #pragma once
 
 #include <string>
@@ -9,11 +9,6 @@
 #include "http/message.h"
 
 namespace pasip::api {
-
-// kInvalidArgument → 422, kNotFound → 404, kAlreadyExists → 409, kFailedPrecondition →
-// 409, kPermissionDenied → 403, kUnauthenticated → 401, kResourceExhausted → 429,
-// kUnavailable → 503, kInternal → 500.
-int HttpStatus(ErrorCode code);
 
 // {"type":"about:blank","title":…,"status":…,"detail":<French message>,"code":…,
 //  "champ":<field, when any>,"request_id":…}

@@ -7,6 +7,7 @@
 #include "core/embedded.h"
 #include "core/text.h"
 #include "domain/identity/model.h"
+#include "http/status.h"
 
 namespace pasip::web::embedded_templates {
 const std::vector<pasip::EmbeddedFile>& Files();
@@ -311,18 +312,7 @@ std::optional<std::int64_t> ParseId(std::string_view text) {
   return value;
 }
 
-int FormErrorStatus(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kResourceExhausted:
-      return 429;
-    case ErrorCode::kFailedPrecondition:
-      return 409;
-    default:
-      return 422;
-  }
-}
+int FormErrorStatus(const Error& error) { return http::StatusFor(error.code); }
 
 bool IsFormError(const Error& error) {
   switch (error.code) {
@@ -337,32 +327,9 @@ bool IsFormError(const Error& error) {
   }
 }
 
-int StatusForError(const Error& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kAlreadyExists:
-    case ErrorCode::kFailedPrecondition:
-      return 409;
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kResourceExhausted:
-      return 429;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
 http::Response ErrorResponse(const PageContext& context, const http::Request& request,
                              const Error& error) {
-  return ErrorPage(StatusForError(error), &CallerOf(request), context.renderer.options(),
+  return ErrorPage(http::StatusFor(error.code), &CallerOf(request), context.renderer.options(),
                    request.request_id);
 }
 

@@ -136,15 +136,14 @@ std::string UrlEncode(std::string_view value);
 // A positive decimal id, or nullopt.
 std::optional<std::int64_t> ParseId(std::string_view text);
 
-// The HTTP status of a form re-rendered after `error`: 422 invalid input or conflict, 401
-// bad credentials, 429 throttled, 409 state that forbids the operation.
+// The HTTP status of a form re-rendered after `error` (the table of http/status.h: 422
+// invalid input, 409 conflict or forbidden state, 401 bad credentials, 429 throttled).
 int FormErrorStatus(const Error& error);
 // True when `error` belongs on the form (shown to the person) rather than on an error page.
 bool IsFormError(const Error& error);
 // The error page for an error that is not about the form (404, 403, 503, 500).
 http::Response ErrorResponse(const PageContext& context, const http::Request& request,
                              const Error& error);
-int StatusForError(const Error& error);
 
 // The confirmation named by the `fait` query parameter after a redirect, or empty.
 std::string NoticeFromQuery(const http::Request& request);
