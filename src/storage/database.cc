@@ -1,5 +1,7 @@
 #include "storage/database.h"
 
+#include <cctype>
+
 #include <unistd.h>
 #include <atomic>
 #include <charconv>
@@ -355,6 +357,20 @@ Status Database::Ping() {
     return Fail(Unavailable("La base de données ne répond pas correctement."));
   }
   return Ok();
+}
+
+bool IsSqlIdentifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+bool IsSqlTableName(std::string_view name) {
+  const std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return IsSqlIdentifier(name);
+  return IsSqlIdentifier(name.substr(0, dot)) && IsSqlIdentifier(name.substr(dot + 1));
 }
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, PoolOptions options) {

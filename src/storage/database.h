@@ -207,6 +207,12 @@ class Database {
   std::unique_ptr<State> state_;
 };
 
+// True for a name of [A-Za-z0-9_] not starting with a digit: the only kind of identifier
+// that code splices into SQL text (table names of BulkInsert, role names of grants).
+bool IsSqlIdentifier(std::string_view name);
+// "table" or "schema.table", each part an IsSqlIdentifier.
+bool IsSqlTableName(std::string_view name);
+
 // Opens `url`: "sqlite:///absolute/path.db", "sqlite://relative/path.db", "sqlite::memory:"
 // or "postgresql://user:password@host:port/dbname?…" (also "postgres://"). Fails with
 // kInvalidArgument (field "database.url") on an unknown scheme or an unusable path, and

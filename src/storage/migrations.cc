@@ -58,12 +58,6 @@ Result<int> ReadVersion(Connection& c, Series series) {
   return row ? static_cast<int>(row->Int(0)) : 0;
 }
 
-bool IsValidRoleName(std::string_view role) {
-  return !role.empty() && role.size() < 64 && std::all_of(role.begin(), role.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
 }  // namespace
 
 std::vector<Migration> MigrationsFor(Series series, Dialect dialect) {
@@ -144,7 +138,7 @@ Status CheckSchema(Database& db, Series series) {
 
 Status GrantApplicationRole(Database& db, std::string_view role) {
   if (db.dialect() != Dialect::kPostgres) return Ok();
-  if (!IsValidRoleName(role)) {
+  if (!IsSqlIdentifier(role) || role.size() >= 64) {
     return Fail(InvalidArgument("Nom de rôle PostgreSQL invalide.", "database.app_role"));
   }
   const std::string r(role);

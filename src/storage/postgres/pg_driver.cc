@@ -28,20 +28,6 @@ bool IsIdentifierChar(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-bool IsIdentifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-bool IsTableName(std::string_view name) {
-  const std::size_t dot = name.find('.');
-  if (dot == std::string_view::npos) return IsIdentifier(name);
-  return IsIdentifier(name.substr(0, dot)) && IsIdentifier(name.substr(dot + 1));
-}
-
 // The length of a dollar-quote opening tag ("$$", "$body$") at `sql[i]`, or 0.
 std::size_t DollarTagLength(std::string_view sql, std::size_t i) {
   std::size_t j = i + 1;
@@ -326,13 +312,13 @@ Status PgConnection::ExecuteScript(std::string_view sql) {
 
 Status PgConnection::BulkInsert(std::string_view table, std::span<const std::string> columns,
                                 std::span<const std::vector<Value>> rows) {
-  if (!IsTableName(table) || columns.empty()) {
+  if (!IsSqlTableName(table) || columns.empty()) {
     last_error_ = "bad table name or no columns: " + std::string(table);
     return Fail(Internal("Insertion groupée : nom de table ou de colonne invalide."));
   }
   std::string sql = "COPY " + std::string(table) + " (";
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (!IsIdentifier(columns[i])) {
+    if (!IsSqlIdentifier(columns[i])) {
       last_error_ = "bad column name: " + columns[i];
       return Fail(Internal("Insertion groupée : nom de table ou de colonne invalide."));
     }

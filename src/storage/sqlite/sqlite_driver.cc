@@ -13,21 +13,6 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kMaxCachedStatements = 512;
 constexpr std::string_view kUrlField = "database.url";
 
-bool IsIdentifier(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-// "table" or "schema.table".
-bool IsTableName(std::string_view name) {
-  const std::size_t dot = name.find('.');
-  if (dot == std::string_view::npos) return IsIdentifier(name);
-  return IsIdentifier(name.substr(0, dot)) && IsIdentifier(name.substr(dot + 1));
-}
-
 bool OnlySpaceOrSemicolons(const char* text) {
   for (; text != nullptr && *text != '\0'; ++text) {
     if (!std::isspace(static_cast<unsigned char>(*text)) && *text != ';') return false;
@@ -264,14 +249,14 @@ Status SqliteConnection::ExecuteScript(std::string_view sql) {
 
 Status SqliteConnection::BulkInsert(std::string_view table, std::span<const std::string> columns,
                                     std::span<const std::vector<Value>> rows) {
-  if (!IsTableName(table) || columns.empty()) {
+  if (!IsSqlTableName(table) || columns.empty()) {
     last_error_ = "bad table name or no columns: " + std::string(table);
     return Fail(Internal("Insertion groupée : nom de table ou de colonne invalide."));
   }
   std::string sql = "INSERT INTO " + std::string(table) + " (";
   std::string placeholders;
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (!IsIdentifier(columns[i])) {
+    if (!IsSqlIdentifier(columns[i])) {
       last_error_ = "bad column name: " + columns[i];
       return Fail(Internal("Insertion groupée : nom de table ou de colonne invalide."));
     }
