@@ -33,5 +33,21 @@ tree; echo '#include <boost/asio.hpp>' >"$work/src/api/a.cc"; expect fail "Asio 
 tree; echo '#include <sqlite3.h>' >"$work/src/api/a.cc"; expect fail "sqlite3.h hors de storage"
 tree; echo 'auto q = "DELETE FROM users WHERE id = ?";' >"$work/src/api/a.cc"; expect fail "SQL hors de storage"
 
+# The SQL concatenation check (security.md S11) on the same miniature tree.
+expect_sql() {
+  if "$here/sql_concatenation_test.sh" "$work/src" >/dev/null 2>&1; then got=pass; else got=fail; fi
+  if [ "$got" = "$1" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1))
+    echo "ÉCHEC : $2 (attendu $1, obtenu $got)"
+  fi
+}
+tree
+printf '%s\n' 'auto r = c->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?",' \
+  '                    {id});' >"$work/src/storage/repo.cc"
+expect_sql pass "colonnes constantes et valeur liée"
+printf '%s\n' 'auto r = c->Query("SELECT id FROM users WHERE name = '"'"'" + name + "'"'"'");' \
+  >>"$work/src/storage/repo.cc"
+expect_sql fail "valeur collée dans le SQL"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
