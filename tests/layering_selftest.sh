@@ -49,5 +49,15 @@ printf '%s\n' 'auto r = c->Query("SELECT id FROM users WHERE name = '"'"'" + nam
   >>"$work/src/storage/repo.cc"
 expect_sql fail "valeur collée dans le SQL"
 
+# The NIR schema check (security.md S14).
+mkdir -p "$work/migrations"
+printf 'CREATE TABLE people (\n  id INTEGER PRIMARY KEY,\n  display_name TEXT\n);\n' \
+  >"$work/migrations/0001_people.sql"
+if "$here/schema_test.sh" "$work/migrations" >/dev/null 2>&1; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "ÉCHEC : schéma sans NIR refusé"; fi
+printf 'ALTER TABLE people ADD COLUMN\n  nir TEXT;\n' >"$work/migrations/0002_nir.sql"
+if "$here/schema_test.sh" "$work/migrations" >/dev/null 2>&1; then
+  failed=$((failed + 1)); echo "ÉCHEC : colonne nir acceptée"; else passed=$((passed + 1)); fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
