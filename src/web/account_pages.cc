@@ -2,16 +2,10 @@
 // sessions.
 #include <algorithm>
 
-#include "http/cookie.h"
 #include "web/pages.h"
 
 namespace pasip::web {
 namespace {
-
-using http::Method;
-using http::Request;
-using http::Response;
-using http::RouteKind;
 
 // A short description of a browser from its User-Agent, enough to recognise a session.
 std::string BrowserName(std::string_view agent) {
@@ -52,17 +46,7 @@ Response AccountPage(PageContext& c, const Request& request, int status, const F
   d.set("name", auth.user.display_name);
   d.set("email", auth.user.email);
 
-  Data memberships = List();
-  for (const identity::Membership& m : auth.user.memberships) {
-    auto organisation = c.services.identity.FindOrganisation(m.organisation_id);
-    Data item = Object();
-    item.set("organisation", organisation && *organisation ? (*organisation)->name
-                                                           : std::string("Organisation inconnue"));
-    item.set("role", std::string(identity::RoleLabel(m.role)));
-    memberships.push_back(item);
-  }
-  d.set("has_memberships", !auth.user.memberships.empty());
-  d.set("memberships", memberships);
+  SetMemberships(d, c.services, auth.user);
   d.set("has_totp", auth.user.HasTotp());
   d.set("totp_required", auth.user.RequiresSecondFactor());
 
@@ -120,10 +104,9 @@ Response ChangePasswordPost(PageContext& c, Request& request) {
       *caller.auth, form->GetOr("current_password"), form->GetOr("new_password"),
       form->GetOr("new_password_confirm"), caller.audit);
   if (!changed) {
-    if (!IsFormError(changed.error())) return ErrorResponse(c, request, changed.error());
-    FormErrors errors;
-    errors.Add(changed.error());
-    return AccountPage(c, request, FormErrorStatus(changed.error()), errors);
+    return FormFailure(c, request, changed.error(), [&](int status, const FormErrors& errors) {
+      return AccountPage(c, request, status, errors);
+    });
   }
   return Response::Redirect("/compte?fait=mot-de-passe");
 }
@@ -134,12 +117,7 @@ Response CloseSessionPost(PageContext& c, Request& request) {
   const std::string id(request.PathParam("id"));
   auto closed = c.services.accounts.CloseSession(*caller.auth, id, caller.audit);
   if (!closed) return ErrorResponse(c, request, closed.error());
-  if (id == caller.auth->session.id) {
-    Response response = Response::Redirect("/");
-    response.headers.emplace(
-        "Set-Cookie", http::ExpireCookieValue(kSessionCookie, c.renderer.options().secure_cookies));
-    return response;
-  }
+  if (id == caller.auth->session.id) return SignedOutRedirect(c);
   return Response::Redirect("/compte?fait=session-fermee");
 }
 

@@ -9,11 +9,6 @@
 namespace pasip::web {
 namespace {
 
-using http::Method;
-using http::Request;
-using http::Response;
-using http::RouteKind;
-
 constexpr int kPageSize = 50;
 
 struct Label {

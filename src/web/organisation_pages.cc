@@ -9,10 +9,6 @@
 namespace pasip::web {
 namespace {
 
-using http::Method;
-using http::Request;
-using http::Response;
-using http::RouteKind;
 using identity::Action;
 using identity::Organisation;
 using identity::Site;
@@ -30,9 +26,7 @@ std::vector<Option> KindOptions() {
 Result<std::vector<Option>> OrganisationOptions(Services& services) {
   PASIP_ASSIGN_OR_RETURN(organisations, services.identity.ListOrganisations({}));
   std::vector<Option> options;
-  for (const Organisation& o : organisations) {
-    options.push_back({std::to_string(o.id), o.active ? o.name : o.name + " (inactive)"});
-  }
+  for (const Organisation& o : organisations) options.push_back(OrganisationOption(o));
   return options;
 }
 
@@ -172,20 +166,17 @@ Response OrganisationCreate(PageContext& c, Request& request) {
   organisation.active = true;
   auto created = c.services.organisations.Create(organisation, caller.audit);
   if (!created) {
-    if (!IsFormError(created.error())) return ErrorResponse(c, request, created.error());
-    FormErrors errors;
-    errors.Add(created.error());
-    return OrganisationPage(c, request, FormErrorStatus(created.error()), organisation, errors);
+    return FormFailure(c, request, created.error(), [&](int status, const FormErrors& errors) {
+      return OrganisationPage(c, request, status, organisation, errors);
+    });
   }
   return Response::Redirect("/admin/organisations/" + std::to_string(created->id) + "?fait=cree");
 }
 
 Result<Organisation> FindOrganisation(PageContext& c, const Request& request) {
-  const auto id = ParseId(request.PathParam("id"));
-  if (!id) return Fail(NotFound("Cette organisation n'existe pas."));
-  PASIP_ASSIGN_OR_RETURN(found, c.services.identity.FindOrganisation(*id));
-  if (!found) return Fail(NotFound("Cette organisation n'existe pas."));
-  return std::move(*found);
+  return FindByPathId<Organisation>(request, "Cette organisation n'existe pas.", [&](auto id) {
+    return c.services.identity.FindOrganisation(id);
+  });
 }
 
 Response OrganisationShow(PageContext& c, Request& request) {
@@ -205,10 +196,9 @@ Response OrganisationUpdate(PageContext& c, Request& request) {
   organisation.created_at = existing->created_at;
   auto updated = c.services.organisations.Update(organisation, caller.audit);
   if (!updated) {
-    if (!IsFormError(updated.error())) return ErrorResponse(c, request, updated.error());
-    FormErrors errors;
-    errors.Add(updated.error());
-    return OrganisationPage(c, request, FormErrorStatus(updated.error()), organisation, errors);
+    return FormFailure(c, request, updated.error(), [&](int status, const FormErrors& errors) {
+      return OrganisationPage(c, request, status, organisation, errors);
+    });
   }
   return Response::Redirect("/admin/organisations/" + std::to_string(organisation.id) +
                             "?fait=enregistre");
@@ -269,10 +259,10 @@ Site SiteFromForm(const http::FormData& form, FormErrors& errors) {
 
 Response SiteList(PageContext& c, Request& request) {
   const identity::Caller& caller = CallerOf(request);
+  const ListSearch search = ListSearchOf(request);
   identity::SiteQuery query;
-  query.text = std::string(text::Trim(request.query.GetOr("q")));
-  const std::string organisation_filter = request.query.GetOr("organisation_id");
-  query.organisation_id = ParseId(organisation_filter);
+  query.text = search.text;
+  query.organisation_id = search.organisation_id;
   auto sites = c.services.identity.ListSites(query);
   if (!sites) return ErrorResponse(c, request, sites.error());
   auto options = OrganisationOptions(c.services);
@@ -283,13 +273,7 @@ Response SiteList(PageContext& c, Request& request) {
   Data d = Object();
   d.set("q", query.text);
   d.set("can_write", Allowed(caller, Action::kOrganisationsWrite));
-  d.set("organisation_filter",
-        Select({.name = "organisation_id",
-                .label = "Organisation",
-                .options = *options,
-                .selected = {query.organisation_id ? organisation_filter : std::string()},
-                .empty_label = "Toutes les organisations"},
-               {}));
+  d.set("organisation_filter", OrganisationFilter(search, *options));
   Data list = List();
   for (const Site& s : *sites) {
     Data item = Object();
@@ -389,24 +373,19 @@ Response SiteCreate(PageContext& c, Request& request) {
   if (site.organisation_id == 0) {
     errors.Add("organisation_id", "Choisissez l'organisation dont dépend le lieu.");
   }
-  if (errors.empty()) {
-    auto created = c.services.organisations.CreateSite(site, caller.audit);
-    if (created) {
-      return Response::Redirect("/admin/sites/" + std::to_string(created->id) + "?fait=cree");
-    }
-    if (!IsFormError(created.error())) return ErrorResponse(c, request, created.error());
-    errors.Add(created.error());
-    return SitePage(c, request, FormErrorStatus(created.error()), site, errors);
+  if (!errors.empty()) return SitePage(c, request, 422, site, errors);
+  auto created = c.services.organisations.CreateSite(site, caller.audit);
+  if (!created) {
+    return FormFailure(c, request, created.error(), [&](int status, const FormErrors& errors) {
+      return SitePage(c, request, status, site, errors);
+    });
   }
-  return SitePage(c, request, 422, site, errors);
+  return Response::Redirect("/admin/sites/" + std::to_string(created->id) + "?fait=cree");
 }
 
 Result<Site> FindSite(PageContext& c, const Request& request) {
-  const auto id = ParseId(request.PathParam("id"));
-  if (!id) return Fail(NotFound("Ce lieu n'existe pas."));
-  PASIP_ASSIGN_OR_RETURN(found, c.services.identity.FindSite(*id));
-  if (!found) return Fail(NotFound("Ce lieu n'existe pas."));
-  return std::move(*found);
+  return FindByPathId<Site>(request, "Ce lieu n'existe pas.",
+                            [&](auto id) { return c.services.identity.FindSite(id); });
 }
 
 Response SiteShow(PageContext& c, Request& request) {
@@ -425,16 +404,14 @@ Response SiteUpdate(PageContext& c, Request& request) {
   Site site = SiteFromForm(*form, errors);
   site.id = existing->id;
   site.organisation_id = existing->organisation_id;  // a site does not change organisation
-  if (errors.empty()) {
-    auto updated = c.services.organisations.UpdateSite(site, caller.audit);
-    if (updated) {
-      return Response::Redirect("/admin/sites/" + std::to_string(site.id) + "?fait=enregistre");
-    }
-    if (!IsFormError(updated.error())) return ErrorResponse(c, request, updated.error());
-    errors.Add(updated.error());
-    return SitePage(c, request, FormErrorStatus(updated.error()), site, errors);
+  if (!errors.empty()) return SitePage(c, request, 422, site, errors);
+  auto updated = c.services.organisations.UpdateSite(site, caller.audit);
+  if (!updated) {
+    return FormFailure(c, request, updated.error(), [&](int status, const FormErrors& errors) {
+      return SitePage(c, request, status, site, errors);
+    });
   }
-  return SitePage(c, request, 422, site, errors);
+  return Response::Redirect("/admin/sites/" + std::to_string(site.id) + "?fait=enregistre");
 }
 
 }  // namespace

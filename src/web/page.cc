@@ -7,6 +7,7 @@
 #include "core/embedded.h"
 #include "core/text.h"
 #include "domain/identity/model.h"
+#include "http/cookie.h"
 #include "http/status.h"
 
 namespace pasip::web::embedded_templates {
@@ -331,6 +332,50 @@ http::Response ErrorResponse(const PageContext& context, const http::Request& re
                              const Error& error) {
   return ErrorPage(http::StatusFor(error.code), &CallerOf(request), context.renderer.options(),
                    request.request_id);
+}
+
+http::Response SignedOutRedirect(const PageContext& context) {
+  http::Response response = http::Response::Redirect("/");
+  response.headers.emplace(
+      "Set-Cookie",
+      http::ExpireCookieValue(kSessionCookie, context.renderer.options().secure_cookies));
+  return response;
+}
+
+ListSearch ListSearchOf(const http::Request& request) {
+  ListSearch search;
+  search.text = std::string(text::Trim(request.query.GetOr("q")));
+  search.organisation = request.query.GetOr("organisation_id");
+  search.organisation_id = ParseId(search.organisation);
+  return search;
+}
+
+Data OrganisationFilter(const ListSearch& search, std::vector<Option> organisations) {
+  return Select({.name = "organisation_id",
+                 .label = "Organisation",
+                 .options = std::move(organisations),
+                 .selected = {search.organisation_id ? search.organisation : std::string()},
+                 .empty_label = "Toutes les organisations"},
+                {});
+}
+
+Option OrganisationOption(const identity::Organisation& organisation) {
+  return {std::to_string(organisation.id),
+          organisation.active ? organisation.name : organisation.name + " (inactive)"};
+}
+
+void SetMemberships(Data& data, Services& services, const identity::User& user) {
+  Data memberships = List();
+  for (const identity::Membership& m : user.memberships) {
+    auto organisation = services.identity.FindOrganisation(m.organisation_id);
+    Data item = Object();
+    item.set("organisation", organisation && *organisation ? (*organisation)->name
+                                                           : std::string("Organisation inconnue"));
+    item.set("role", std::string(identity::RoleLabel(m.role)));
+    memberships.push_back(item);
+  }
+  data.set("has_memberships", !user.memberships.empty());
+  data.set("memberships", memberships);
 }
 
 std::string NoticeFromQuery(const http::Request& request) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/result.h"
 #include "domain/identity/caller.h"
 #include "domain/identity/policy.h"
 #include "domain/services.h"
@@ -144,6 +145,46 @@ bool IsFormError(const Error& error);
 // The error page for an error that is not about the form (404, 403, 503, 500).
 http::Response ErrorResponse(const PageContext& context, const http::Request& request,
                              const Error& error);
+
+// The answer to a form refused with `error`: when the error belongs on the form, `page(status,
+// errors)` with `error` added to `errors` and its FormErrorStatus; otherwise the error page.
+template <typename PageFunction>
+http::Response FormFailure(const PageContext& context, const http::Request& request,
+                           const Error& error, PageFunction page, FormErrors errors = {}) {
+  if (!IsFormError(error)) return ErrorResponse(context, request, error);
+  errors.Add(error);
+  return page(FormErrorStatus(error), errors);
+}
+
+// The record named by the {id} path parameter: `find(id)` returns a Result<std::optional<T>>.
+// NotFound(`missing`) when the id is malformed or names nothing.
+template <typename T, typename FindFunction>
+Result<T> FindByPathId(const http::Request& request, std::string_view missing, FindFunction find) {
+  const auto id = ParseId(request.PathParam("id"));
+  if (!id) return Fail(NotFound(std::string(missing)));
+  PASIP_ASSIGN_OR_RETURN(found, find(*id));
+  if (!found) return Fail(NotFound(std::string(missing)));
+  return std::move(*found);
+}
+
+// A redirect to the home page that also expires this browser's session cookie.
+http::Response SignedOutRedirect(const PageContext& context);
+
+// The search of a list page: the text typed in `q`, and the organisation chosen in
+// `organisation_id` (as sent, to refill the form, and the id it names).
+struct ListSearch {
+  std::string text;
+  std::string organisation;
+  std::optional<std::int64_t> organisation_id;
+};
+ListSearch ListSearchOf(const http::Request& request);
+// Data for the _select partial of the organisation filter ("Toutes les organisations").
+Data OrganisationFilter(const ListSearch& search, std::vector<Option> organisations);
+
+// An organisation offered in a form: its id, and its name marked when inactive.
+Option OrganisationOption(const identity::Organisation& organisation);
+// Sets `has_memberships` and `memberships` ([{organisation, role}]) for `user`'s roles.
+void SetMemberships(Data& data, Services& services, const identity::User& user);
 
 // The confirmation named by the `fait` query parameter after a redirect, or empty.
 std::string NoticeFromQuery(const http::Request& request);

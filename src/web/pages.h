@@ -9,6 +9,12 @@
 
 namespace pasip::web {
 
+// The HTTP names every page group uses.
+using http::Method;
+using http::Request;
+using http::Response;
+using http::RouteKind;
+
 // Binds a page function to the shared context.
 template <typename Function>
 http::Handler Bind(const std::shared_ptr<PageContext>& context, Function function) {

@@ -10,11 +10,6 @@
 namespace pasip::web {
 namespace {
 
-using http::Method;
-using http::Request;
-using http::Response;
-using http::RouteKind;
-
 constexpr char kDashboard[] = "/tableau-de-bord";
 constexpr char kSecondFactorCheck[] = "/connexion/second-facteur";
 constexpr char kEnrolment[] = "/compte/second-facteur/activation";
@@ -122,10 +117,9 @@ Response SignInPost(PageContext& c, Request& request) {
   sign_in.user_agent = std::string(request.Header("User-Agent"));
   auto result = c.services.accounts.SignIn(sign_in, caller.audit);
   if (!result) {
-    if (!IsFormError(result.error())) return ErrorResponse(c, request, result.error());
-    FormErrors errors;
-    errors.Add(result.error());
-    return SignInForm(c, request, FormErrorStatus(result.error()), sign_in.email, retour, errors);
+    return FormFailure(c, request, result.error(), [&](int status, const FormErrors& errors) {
+      return SignInForm(c, request, status, sign_in.email, retour, errors);
+    });
   }
   // A new session replaces the one this browser may still hold (new id at every sign-in).
   if (!caller.token.empty()) (void)c.services.accounts.SignOut(caller.token, caller.audit);
@@ -197,10 +191,11 @@ Response SecondFactorPost(PageContext& c, Request& request) {
     if (error.code == ErrorCode::kFailedPrecondition) {
       return Response::Redirect(WithReturn(kEnrolment, retour));
     }
-    if (!IsFormError(error)) return ErrorResponse(c, request, error);
-    FormErrors errors;
-    errors.Add(error.field.empty() ? Error{error.code, error.message, "code"} : error);
-    return SecondFactorForm(c, request, FormErrorStatus(error), retour, errors);
+    return FormFailure(c, request,
+                       error.field.empty() ? Error{error.code, error.message, "code"} : error,
+                       [&](int status, const FormErrors& errors) {
+                         return SecondFactorForm(c, request, status, retour, errors);
+                       });
   }
   return Response::Redirect(retour.value_or(kDashboard));
 }
@@ -289,10 +284,7 @@ Response EnrolmentPost(PageContext& c, Request& request) {
 Response SignOutPost(PageContext& c, Request& request) {
   const identity::Caller& caller = CallerOf(request);
   if (!caller.token.empty()) (void)c.services.accounts.SignOut(caller.token, caller.audit);
-  Response response = Response::Redirect("/");
-  response.headers.emplace(
-      "Set-Cookie", http::ExpireCookieValue(kSessionCookie, c.renderer.options().secure_cookies));
-  return response;
+  return SignedOutRedirect(c);
 }
 
 // ---- Dashboard ----
@@ -324,17 +316,7 @@ Response Dashboard(PageContext& c, Request& request) {
   const identity::User& user = caller.auth->user;
   Data d = Object();
   d.set("name", user.display_name);
-  Data memberships = List();
-  for (const identity::Membership& m : user.memberships) {
-    auto organisation = c.services.identity.FindOrganisation(m.organisation_id);
-    Data item = Object();
-    item.set("organisation", organisation && *organisation ? (*organisation)->name
-                                                           : std::string("Organisation inconnue"));
-    item.set("role", std::string(identity::RoleLabel(m.role)));
-    memberships.push_back(item);
-  }
-  d.set("has_memberships", !user.memberships.empty());
-  d.set("memberships", memberships);
+  SetMemberships(d, c.services, user);
   Data shortcuts = List();
   for (const Shortcut& s : kShortcuts) {
     if (!Allowed(caller, s.action)) continue;

@@ -9,10 +9,6 @@
 namespace pasip::web {
 namespace {
 
-using http::Method;
-using http::Request;
-using http::Response;
-using http::RouteKind;
 using identity::Action;
 using identity::Membership;
 using identity::User;
@@ -41,8 +37,7 @@ Result<Choices> LoadChoices(Services& services) {
   Choices choices;
   for (const identity::Organisation& o : organisations) {
     choices.organisation_names[o.id] = o.name;
-    choices.organisations.push_back(
-        {std::to_string(o.id), o.active ? o.name : o.name + " (inactive)"});
+    choices.organisations.push_back(OrganisationOption(o));
   }
   for (const identity::Site& s : sites) {
     choices.sites.push_back({std::to_string(s.id),
@@ -77,14 +72,33 @@ std::vector<std::string> SiteValues(const Membership& m) {
   return values;
 }
 
+// The `email` and `display_name` fields of the creation and edit forms.
+void SetEmailAndNameFields(Data& d, const std::string& email, const std::string& display_name,
+                           std::string name_hint, const FormErrors& errors) {
+  d.set("email", Field({.name = "email",
+                        .label = "Adresse e-mail",
+                        .value = email,
+                        .type = "email",
+                        .autocomplete = "off",
+                        .required = true},
+                       errors));
+  d.set("display_name", Field({.name = "display_name",
+                               .label = "Nom affiché",
+                               .value = display_name,
+                               .autocomplete = "off",
+                               .hint = std::move(name_hint),
+                               .required = true},
+                              errors));
+}
+
 // ---- List ----
 
 Response UserList(PageContext& c, Request& request) {
   const identity::Caller& caller = CallerOf(request);
+  const ListSearch search = ListSearchOf(request);
   identity::UserQuery query;
-  query.text = std::string(text::Trim(request.query.GetOr("q")));
-  const std::string organisation_filter = request.query.GetOr("organisation_id");
-  query.organisation_id = ParseId(organisation_filter);
+  query.text = search.text;
+  query.organisation_id = search.organisation_id;
   auto users = c.services.identity.ListUsers(query);
   if (!users) return ErrorResponse(c, request, users.error());
   auto choices = LoadChoices(c.services);
@@ -93,13 +107,7 @@ Response UserList(PageContext& c, Request& request) {
   Data d = Object();
   d.set("q", query.text);
   d.set("can_write", Allowed(caller, Action::kUsersWrite));
-  d.set("organisation_filter",
-        Select({.name = "organisation_id",
-                .label = "Organisation",
-                .options = choices->organisations,
-                .selected = {query.organisation_id ? organisation_filter : std::string()},
-                .empty_label = "Toutes les organisations"},
-               {}));
+  d.set("organisation_filter", OrganisationFilter(search, choices->organisations));
   Data list = List();
   for (const User& u : *users) {
     Data item = Object();
@@ -134,20 +142,8 @@ Response NewUserPage(PageContext& c, const Request& request, int status, const N
   if (!choices) return ErrorResponse(c, request, choices.error());
   Data d = Object();
   d.set("form", errors.Summary());
-  d.set("email", Field({.name = "email",
-                        .label = "Adresse e-mail",
-                        .value = form.user.email,
-                        .type = "email",
-                        .autocomplete = "off",
-                        .required = true},
-                       errors));
-  d.set("display_name", Field({.name = "display_name",
-                               .label = "Nom affiché",
-                               .value = form.user.display_name,
-                               .autocomplete = "off",
-                               .hint = "Le prénom et le nom, tels que les collègues les voient.",
-                               .required = true},
-                              errors));
+  SetEmailAndNameFields(d, form.user.email, form.user.display_name,
+                        "Le prénom et le nom, tels que les collègues les voient.", errors);
   d.set("password", Field({.name = "password",
                            .label = "Mot de passe provisoire",
                            .type = "password",
@@ -220,9 +216,9 @@ Response UserCreate(PageContext& c, Request& request) {
   form.user.memberships.push_back({*organisation_id, *role, SiteIds(form.site_ids)});
   auto created = c.services.accounts.CreateUser(form.user, caller.audit);
   if (!created) {
-    if (!IsFormError(created.error())) return ErrorResponse(c, request, created.error());
-    errors.Add(created.error());
-    return NewUserPage(c, request, FormErrorStatus(created.error()), form, errors);
+    return FormFailure(c, request, created.error(), [&](int status, const FormErrors& errors) {
+      return NewUserPage(c, request, status, form, errors);
+    });
   }
   return Response::Redirect(std::string(kUsers) + "/" + std::to_string(created->id) + "?fait=cree");
 }
@@ -230,11 +226,8 @@ Response UserCreate(PageContext& c, Request& request) {
 // ---- One account ----
 
 Result<User> FindUser(PageContext& c, const Request& request) {
-  const auto id = ParseId(request.PathParam("id"));
-  if (!id) return Fail(NotFound("Ce compte n'existe pas."));
-  PASIP_ASSIGN_OR_RETURN(found, c.services.identity.FindUser(*id));
-  if (!found) return Fail(NotFound("Ce compte n'existe pas."));
-  return std::move(*found);
+  return FindByPathId<User>(request, "Ce compte n'existe pas.",
+                            [&](auto id) { return c.services.identity.FindUser(id); });
 }
 
 // The account's page; `user` carries the values to show in the edit form (the stored ones,
@@ -258,19 +251,7 @@ Response UserPage(PageContext& c, const Request& request, int status, const User
   d.set("created", FormatParis(user.created_at));
   d.set("email_value", user.email);
   d.set("roles_text", RolesText(user, choices->organisation_names));
-  d.set("email", Field({.name = "email",
-                        .label = "Adresse e-mail",
-                        .value = user.email,
-                        .type = "email",
-                        .autocomplete = "off",
-                        .required = true},
-                       errors));
-  d.set("display_name", Field({.name = "display_name",
-                               .label = "Nom affiché",
-                               .value = user.display_name,
-                               .autocomplete = "off",
-                               .required = true},
-                              errors));
+  SetEmailAndNameFields(d, user.email, user.display_name, "", errors);
 
   // One row per role held, and an empty row to add one.
   Data rows = List();
@@ -330,15 +311,12 @@ Response UserShow(PageContext& c, Request& request) {
 // Re-renders the account page with `error` when it concerns the form, else an error page.
 Response AfterFailure(PageContext& c, const Request& request, const User& shown,
                       const Error& error) {
-  if (!IsFormError(error)) return ErrorResponse(c, request, error);
-  FormErrors errors;
   // Membership errors name the creation form's fields; here they go in the summary only.
-  if (error.field == "organisation_id" || error.field == "site_ids") {
-    errors.Add("", error.message);
-  } else {
-    errors.Add(error);
-  }
-  return UserPage(c, request, FormErrorStatus(error), shown, errors);
+  Error summary_error = error;
+  if (error.field == "organisation_id" || error.field == "site_ids") summary_error.field.clear();
+  return FormFailure(c, request, summary_error, [&](int status, const FormErrors& errors) {
+    return UserPage(c, request, status, shown, errors);
+  });
 }
 
 Response UserUpdate(PageContext& c, Request& request) {
