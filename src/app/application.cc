@@ -90,14 +90,19 @@ std::string PercentEncode(std::string_view value) {
   return out;
 }
 
+// The deployment's colours over Pico's light theme. The selector outweighs Pico's own
+// (`:root:not([data-theme=dark])`), and the layout pins the light theme so that the
+// configured colours, checked for contrast on white, are the ones shown.
 std::string ThemeCss(const Config& c) {
-  return ":root {\n  --pico-primary: " + c.color_primary +
-         ";\n  --pico-primary-background: " + c.color_primary +
-         ";\n  --pico-primary-border: " + c.color_primary +
-         ";\n  --pico-primary-hover: " + c.color_primary_hover +
-         ";\n  --pico-primary-hover-background: " + c.color_primary_hover +
-         ";\n  --pico-primary-hover-border: " + c.color_primary_hover +
-         ";\n  --pasip-primary: " + c.color_primary + ";\n}\n";
+  const std::string& p = c.color_primary;
+  const std::string& h = c.color_primary_hover;
+  return "html:root:not([data-theme=dark]),\nhtml[data-theme=light] {\n"
+         "  --pico-primary: " +
+         p + ";\n  --pico-primary-background: " + p + ";\n  --pico-primary-border: " + p +
+         ";\n  --pico-primary-underline: " + p + ";\n  --pico-primary-hover: " + h +
+         ";\n  --pico-primary-hover-background: " + h + ";\n  --pico-primary-hover-border: " + h +
+         ";\n  --pico-primary-hover-underline: " + h +
+         ";\n  --pico-primary-inverse: #fff;\n  --pasip-primary: " + p + ";\n}\n";
 }
 
 }  // namespace

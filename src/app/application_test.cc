@@ -335,7 +335,10 @@ TEST_F(ApplicationTest, StaticFilesHaveEtagsAndFingerprintedUrlsAreImmutable) {
   const HttpResponse pinned = Send("GET", "/static/" + hash + "/css/pasip.css");
   EXPECT_EQ(pinned.status, 200);
   EXPECT_NE(pinned.Header("Cache-Control").find("immutable"), std::string::npos);
-  EXPECT_EQ(Send("GET", "/static/theme.css").status, 200);
+  const HttpResponse theme = Send("GET", "/static/theme.css");
+  EXPECT_EQ(theme.status, 200);
+  EXPECT_NE(theme.body.find("--pico-primary: #1d4e89;"), std::string::npos);
+  EXPECT_NE(theme.body.find("html:root:not([data-theme=dark])"), std::string::npos);
   EXPECT_EQ(Send("GET", "/static/absent.css").status, 404);
   EXPECT_EQ(Send("GET", "/static/../pasip.db").status, 404);
 }

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 
@@ -63,10 +65,29 @@ Status ParseListen(Config& c, const std::string& v) {
   return Ok();
 }
 
+// WCAG relative luminance of an sRGB colour "#rrggbb".
+double Luminance(const std::string& hex) {
+  double channels[3];
+  for (int i = 0; i < 3; ++i) {
+    const double c = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+    channels[i] = c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  }
+  return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+}
+
+// The colour is used for links on white and behind white button text: it must reach the
+// WCAG AA contrast of 4.5:1 against white.
 Status CheckColour(const std::string& key, const std::string& v) {
   static const std::regex kHex("#[0-9a-fA-F]{6}");
   if (!std::regex_match(v, kHex)) {
     return Fail(Bad(key, "doit être une couleur de la forme #1d4e89."));
+  }
+  const double contrast = 1.05 / (Luminance(v) + 0.05);
+  if (contrast < 4.5) {
+    char ratio[16];
+    std::snprintf(ratio, sizeof ratio, "%.1f", contrast);
+    return Fail(Bad(key, "est trop claire : contraste de " + std::string(ratio) +
+                             ":1 sur fond blanc, il faut au moins 4,5:1 (WCAG AA)."));
   }
   return Ok();
 }

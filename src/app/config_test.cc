@@ -58,6 +58,7 @@ TEST(Config, BadValuesNameTheKeyInFrench) {
       {{{"server.listen", "127.0.0.1:99999"}}, "server.listen"},
       {{{"server.threads", "beaucoup"}}, "server.threads"},
       {{{"deployment.color_primary", "bleu"}}, "deployment.color_primary"},
+      {{{"deployment.color_primary", "#ffcc00"}}, "deployment.color_primary"},  // 1.6:1
       {{{"audit.retention_months", "24"}}, "audit.retention_months"},
       {{{"sessions.idle_minutes", "120"}}, "sessions.idle_minutes"},
       {{{"server.secure_cookies", "peut-être"}}, "server.secure_cookies"},

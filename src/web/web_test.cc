@@ -70,7 +70,7 @@ bool TagsBalance(const std::string& markup) {
 // script, every visible field labelled.
 void ExpectAccessiblePage(const std::string& html, const std::string& where) {
   SCOPED_TRACE(where);
-  EXPECT_NE(html.find("<html lang=\"fr\">"), std::string::npos);
+  EXPECT_NE(html.find("<html lang=\"fr\" data-theme=\"light\">"), std::string::npos);
   EXPECT_EQ(Count(html, "<h1"), 1);
   EXPECT_NE(html.find("Aller au contenu"), std::string::npos);
   for (const char* landmark : {"<header>", "<nav", "<main", "<footer>"}) {
