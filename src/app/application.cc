@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 
 #include "api/api.h"
 #include "api/problem.h"
 #include "core/crypto.h"
+#include "core/text.h"
 #include "domain/identity/caller.h"
 #include "http/cookie.h"
 #include "storage/audit_repository.h"
@@ -233,12 +235,29 @@ void Application::RegisterSystemRoutes() {
       });
 }
 
+std::string Application::ClientAddress(const http::Request& req) const {
+  const auto trusted = [this](std::string_view address) {
+    return std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(), address) !=
+           config_.trusted_proxies.end();
+  };
+  if (!trusted(req.remote_address)) return req.remote_address;
+  // From the right: the first address that is not one of our proxies is the client's.
+  const std::vector<std::string> hops = text::Split(req.Header("X-Forwarded-For"), ',');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    const std::string_view hop = text::Trim(*it);
+    if (hop.empty() || hop.size() > 45) break;  // malformed: keep the peer
+    if (!trusted(hop)) return std::string(hop);
+  }
+  return req.remote_address;
+}
+
 http::ServerOptions Application::ServerOptions() const {
   http::ServerOptions o;
   o.host = config_.listen_host;
   o.port = config_.listen_port;
   o.threads = config_.threads;
   o.max_body_bytes = config_.max_body_bytes;
+  o.max_connections = config_.max_connections;
   return o;
 }
 
@@ -284,7 +303,12 @@ http::Response Application::Refuse(const http::Request& request, const http::Rou
 }
 
 http::Response Application::Handle(http::Request& req) {
+  req.remote_address = ClientAddress(req);
   http::Response response = Route(req);
+  // Anything answered to a signed-in user may carry personal data or its CSRF token.
+  if (!req.Cookie(http::kSessionCookie).empty() && req.route.rfind("/static/", 0) != 0) {
+    response.SetHeader("Cache-Control", "no-store");
+  }
   for (const auto& [name, value] : SecurityHeaders()) {
     if (response.Header(name).empty()) response.SetHeader(name, value);
   }
@@ -386,7 +410,6 @@ http::Response Application::Route(http::Request& req) {
                         req.request_id);
   }
 
-  const bool signed_in = caller.signed_in();
   req.context = std::move(caller);
   http::Response response;
   try {
@@ -396,7 +419,12 @@ http::Response Application::Route(http::Request& req) {
     response = ErrorResponse(req, std::any_cast<Caller>(&req.context), 500, "Erreur interne.");
   }
 
-  if (clear_session_cookie) {
+  // A stale cookie is expired, unless the handler just set a new session (sign-in).
+  const std::string session_prefix = std::string(http::kSessionCookie) + "=";
+  const auto [first, last] = response.headers.equal_range("Set-Cookie");
+  const bool sets_session = std::any_of(
+      first, last, [&](const auto& header) { return header.second.rfind(session_prefix, 0) == 0; });
+  if (clear_session_cookie && !sets_session) {
     response.headers.emplace("Set-Cookie",
                              http::ExpireCookieValue(http::kSessionCookie, config_.secure_cookies));
   }
@@ -406,11 +434,7 @@ http::Response Application::Route(http::Request& req) {
         http::SetCookieValue(
             {http::kCsrfCookie, new_csrf_cookie, true, config_.secure_cookies, "Lax", {}}));
   }
-  if ((signed_in || route.kind == http::RouteKind::kApi) &&
-      response.Header("Cache-Control").empty()) {
-    response.SetHeader("Cache-Control", "no-store");
-  }
-  if (signed_in && route.kind == http::RouteKind::kPage) {
+  if (route.kind == http::RouteKind::kApi && response.Header("Cache-Control").empty()) {
     response.SetHeader("Cache-Control", "no-store");
   }
   return response;

@@ -53,6 +53,9 @@ class Application {
   void RegisterSystemRoutes();
   void RegisterJobs();
   http::Response Route(http::Request& request);
+  // The client's address: the peer, or when the peer is a trusted proxy, the right-most
+  // X-Forwarded-For entry that is not one (used for throttling and the access log).
+  std::string ClientAddress(const http::Request& request) const;
   http::Response Refuse(const http::Request& request, const http::Route& route,
                         const identity::Caller& caller, identity::Decision decision);
   http::Response ErrorResponse(const http::Request& request, const identity::Caller* caller,

@@ -169,6 +169,51 @@ TEST_F(ApplicationTest, BadCredentialsAnswer401InFrenchAndThrottle) {
             200);
 }
 
+TEST_F(ApplicationTest, ClientAddressComesFromTheTrustedProxyHeader) {
+  // The test client connects from 127.0.0.1, a trusted proxy by default: the address in
+  // X-Forwarded-For is the client's, so one client's failures do not lock out another.
+  const DemoAccount& a = accounts_.at("accueil");
+  for (int i = 0; i < 60; ++i) {
+    const HttpResponse r =
+        Send("POST", "/api/v1/session",
+             {{"Content-Type", "application/json"}, {"X-Forwarded-For", "203.0.113.7, 127.0.0.1"}},
+             json({{"email", "x" + std::to_string(i) + "@exemple.fr"},
+                   {"password", "mauvais mot de passe"}})
+                 .dump());
+    if (r.status == 429) break;
+  }
+  const json ok_body = {{"email", a.email}, {"password", a.password}};
+  EXPECT_EQ(Send("POST", "/api/v1/session",
+                 {{"Content-Type", "application/json"}, {"X-Forwarded-For", "203.0.113.7"}},
+                 ok_body.dump())
+                .status,
+            429);
+  EXPECT_EQ(Send("POST", "/api/v1/session",
+                 {{"Content-Type", "application/json"}, {"X-Forwarded-For", "198.51.100.2"}},
+                 ok_body.dump())
+                .status,
+            200);
+}
+
+TEST_F(ApplicationTest, SigningInWithAStaleCookieKeepsTheNewSession) {
+  const DemoAccount& a = accounts_.at("accueil");
+  const HttpResponse r =
+      Send("POST", "/api/v1/session",
+           {{"Content-Type", "application/json"}, {"Cookie", "__Host-pasip=perime"}},
+           json({{"email", a.email}, {"password", a.password}}).dump());
+  ASSERT_EQ(r.status, 200);
+  const auto cookies = r.HeaderValues("Set-Cookie");
+  ASSERT_EQ(cookies.size(), 1u);
+  EXPECT_EQ(cookies[0].find("Max-Age=0"), std::string::npos);
+}
+
+TEST_F(ApplicationTest, RefusalsToSignedInUsersAreNotCached) {
+  const std::string partner = SignIn("partenaire");
+  const HttpResponse page = Send("GET", "/admin/utilisateurs", {{"Cookie", partner}});
+  EXPECT_EQ(page.status, 403);
+  EXPECT_EQ(page.Header("Cache-Control"), "no-store");
+}
+
 TEST_F(ApplicationTest, IdleTimeoutWithInjectedClock) {
   const std::string session = SignIn("accueil");
   EXPECT_EQ(Send("GET", "/api/v1/moi", {{"Cookie", session}}).status, 200);

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include "core/text.h"
+
 extern char** environ;
 
 namespace pasip::app {
@@ -122,6 +124,13 @@ const std::vector<KeyDef>& Keys() {
          c.max_body_bytes = static_cast<std::size_t>(n);
          return Ok();
        }},
+      {"server.max_connections",
+       "Connexions ouvertes en même temps au plus (au-delà, refusées aussitôt)",
+       [](Config& c, const std::string& v) -> Status {
+         PASIP_ASSIGN_OR_RETURN(n, ParseInt("server.max_connections", v, 16, 1000000));
+         c.max_connections = static_cast<std::size_t>(n);
+         return Ok();
+       }},
       {"server.public_url", "Adresse publique du service (https://…), pour les liens",
        [](Config& c, const std::string& v) -> Status {
          if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
@@ -138,6 +147,22 @@ const std::vector<KeyDef>& Keys() {
        [](Config& c, const std::string& v) -> Status {
          PASIP_ASSIGN_OR_RETURN(b, ParseBool("server.secure_cookies", v));
          c.secure_cookies = b;
+         return Ok();
+       }},
+      {"server.trusted_proxies",
+       "Adresses des mandataires inverses (nginx) dont l'en-tête X-Forwarded-For fait foi, "
+       "séparées par des virgules",
+       [](Config& c, const std::string& v) -> Status {
+         c.trusted_proxies.clear();
+         for (const std::string& part : text::Split(v, ',')) {
+           const std::string_view address = text::Trim(part);
+           if (address.empty()) continue;
+           if (address.find_first_not_of("0123456789abcdefABCDEF.:") != std::string_view::npos) {
+             return Fail(Bad("server.trusted_proxies",
+                             "doit lister des adresses IP séparées par des virgules."));
+           }
+           c.trusted_proxies.emplace_back(address);
+         }
          return Ok();
        }},
       {"server.jobs", "Exécuter les tâches planifiées dans cette instance",

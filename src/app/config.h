@@ -32,10 +32,13 @@ struct Config {
   std::uint16_t listen_port = 8080;
   unsigned threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_connections = 10000;
   std::string public_url;  // default http://<listen>
   std::string static_dir;  // default: share/pasip/web next to the binary
   bool secure_cookies = true;
   bool jobs = true;  // run the job worker in this instance
+  // Reverse proxies whose X-Forwarded-For is believed (exact addresses).
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
 
   // [deployment]
   std::string deployment_name = "pasip";

@@ -391,6 +391,55 @@ TEST_F(ServerTest, MalformedRequestIs400ThenClose) {
   EXPECT_EQ(no_slash->rfind("HTTP/1.1 400", 0), 0u) << *no_slash;
 }
 
+// RFC 9112 §6.3: a body the server cannot delimit is refused, so that its bytes are never
+// read as a second (smuggled) request.
+TEST_F(ServerTest, UnsupportedTransferEncodingIs400AndNothingIsSmuggled) {
+  StartServer();
+  HttpClient client = Client();
+  const std::string smuggled = "GET /nulle-part HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const std::string encoding : {"xchunked", "chunked, gzip", "gzip"}) {
+    Result<std::string> raw = client.SendRaw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + encoding + "\r\n\r\n" + smuggled);
+    ASSERT_TRUE(raw.has_value());
+    EXPECT_EQ(raw->rfind("HTTP/1.1 400", 0), 0u) << encoding << "\n" << *raw;
+    EXPECT_EQ(raw->find("404"), std::string::npos) << "requête passée en fraude : " << *raw;
+  }
+  Result<std::string> http10 =
+      client.SendRaw("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  ASSERT_TRUE(http10.has_value());
+  EXPECT_NE(http10->find(" 400 "), std::string::npos) << *http10;
+}
+
+TEST_F(ServerTest, Http11WithoutHostIs400) {
+  StartServer();
+  HttpClient client = Client();
+  Result<std::string> raw = client.SendRaw("GET /users/x HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_EQ(raw->rfind("HTTP/1.1 400", 0), 0u) << *raw;
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+  ServerOptions options;
+  options.max_connections = 2;
+  StartServer(options);
+  HttpClient a = Client();
+  HttpClient b = Client();
+  ASSERT_TRUE(a.Connect());
+  ASSERT_TRUE(b.Connect());
+  ASSERT_TRUE(a.Get("/users/a").has_value());  // both are served and stay open
+  ASSERT_TRUE(b.Get("/users/b").has_value());
+  HttpClient c = Client();
+  Result<std::string> refused = c.SendRaw("GET /users/c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(!refused.has_value() || refused->empty()) << *refused;
+  a.Close();
+  for (int i = 0; i < 50; ++i) {  // the freed slot becomes available
+    Result<HttpResponse> r = Client().Get("/users/d");
+    if (r.has_value() && r->status == 200) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "la place libérée n'a pas été rendue";
+}
+
 TEST_F(ServerTest, EchoesBodyAndAnswers100Continue) {
   StartServer();
   HttpClient client = Client();

@@ -10,6 +10,8 @@
 //    built-in timeout closes the socket and would leave no way to answer 408.
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -62,6 +64,9 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 constexpr std::string_view kDetailMalformed = "La requête est mal formée.";
+constexpr std::string_view kDetailTransferEncoding =
+    "Transfer-Encoding non pris en charge : seul « chunked » est accepté.";
+constexpr std::string_view kDetailMissingHost = "L'en-tête Host manque.";
 constexpr std::string_view kDetailTimeout =
     "La requête n'est pas arrivée complète à temps. Veuillez réessayer.";
 constexpr std::string_view kDetailBodyTooLarge = "Le contenu envoyé dépasse la taille autorisée.";
@@ -189,6 +194,10 @@ class Core {
     }
   }
 
+  std::size_t open_connections() {
+    std::lock_guard lock(sessions_mutex_);
+    return open_sessions_;
+  }
   void SessionOpened() {
     std::lock_guard lock(sessions_mutex_);
     ++open_sessions_;
@@ -216,6 +225,7 @@ class Core {
   std::mutex sessions_mutex_;
   std::condition_variable sessions_done_;
   std::size_t open_sessions_ = 0;
+  std::size_t connection_limit_ = 0;  // set by Start from the options and the fd limit
 
   std::mutex lifecycle_mutex_;  // Start, Stop, RunUntilSignal
   bool started_ = false;
@@ -311,8 +321,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
-    if (parser_->is_done()) return OnRequestRead();
     const auto& message = parser_->get();
+    // RFC 9112 §6.3: a Transfer-Encoding that does not end with "chunked" (or any on
+    // HTTP/1.0) cannot delimit the body; reading on would take the body for a new request.
+    if (message.find(bhttp::field::transfer_encoding) != message.end() &&
+        (message.version() < 11 || !parser_->chunked())) {
+      return SendError(400, kDetailTransferEncoding);
+    }
+    if (message.version() >= 11 && message.find(bhttp::field::host) == message.end()) {
+      return SendError(400, kDetailMissingHost);
+    }
+    if (parser_->is_done()) return OnRequestRead();
     if (message.version() >= 11 && beast::iequals(message[bhttp::field::expect], "100-continue")) {
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         beast::bind_front_handler(&Session::OnContinueSent, shared_from_this()));
@@ -401,8 +420,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Response InternalError(std::string_view why) {
+    // The path only: a query string may carry what was typed in a search field.
     LogError("requête " + request_.request_id + " " + std::string(MethodName(request_.method)) +
-             " " + request_.target + " : " + std::string(why));
+             " " + request_.path + " : " + std::string(why));
     return Problem(500,
                    "Une erreur inattendue est survenue. Si elle se répète, "
                    "communiquez ce numéro à l'assistance : " +
@@ -533,6 +553,21 @@ Status Core::Start() {
   if (started_) return Fail(FailedPrecondition("Le serveur HTTP est déjà démarré."));
   crypto::InitCrypto();
 
+  // Raise the soft limit on open files to the hard one, and keep headroom below it for the
+  // database, logs and static files.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    if (files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = files.rlim_max;
+      (void)::setrlimit(RLIMIT_NOFILE, &files);
+      (void)::getrlimit(RLIMIT_NOFILE, &files);
+    }
+    const std::size_t usable = files.rlim_cur > 128 ? files.rlim_cur - 128 : 64;
+    connection_limit_ = std::min(options_.max_connections, usable);
+  } else {
+    connection_limit_ = options_.max_connections;
+  }
+
   const std::string where = options_.host + ":" + std::to_string(options_.port);
   asio::io_context resolver_ioc;
   tcp::resolver resolver(resolver_ioc);
@@ -601,6 +636,12 @@ void Core::Accept(Worker& worker) {
       return;
     }
     beast::error_code ignored;
+    if (open_connections() >= connection_limit_) {
+      // Over the cap (many slow or idle clients): refuse at once rather than run out of
+      // file descriptors and stop accepting anyone.
+      socket.close(ignored);
+      return Accept(worker);
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<Session>(*this, worker, std::move(socket))->Start();
     Accept(worker);

@@ -28,6 +28,9 @@ struct ServerOptions {
   unsigned threads = 0;       // 0 = one per core
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
+  // Connections open at once; more are closed as soon as accepted. Also bounded by the
+  // process's open-file limit (raised to its hard maximum at start).
+  std::size_t max_connections = 10000;
   std::chrono::milliseconds read_timeout{15000};  // to receive a whole request
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{10000};

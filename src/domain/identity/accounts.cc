@@ -86,10 +86,10 @@ Status AccountService::ValidatePassword(std::string_view password, std::string_v
   return Ok();
 }
 
-Status AccountService::CheckThrottle(const std::string& key) {
+Status AccountService::CheckThrottle(const std::string& key, int max_failures) {
   auto failures = throttle_.CountFailuresSince(key, clock_.Now() - policy_.throttle_window);
   if (!failures) return Fail(failures.error());
-  if (*failures >= policy_.max_failures) {
+  if (*failures >= max_failures) {
     const auto minutes =
         std::chrono::duration_cast<std::chrono::minutes>(policy_.throttle_window).count();
     return Fail(ResourceExhausted("Trop de tentatives de connexion. Réessayez dans " +
@@ -107,8 +107,10 @@ Result<SignInResult> AccountService::SignIn(const SignInRequest& request,
   }
   const std::string email_key = "email:" + email;
   const std::string address_key = "addr:" + request.remote_address;
-  PASIP_TRY(CheckThrottle(email_key));
-  if (!request.remote_address.empty()) PASIP_TRY(CheckThrottle(address_key));
+  PASIP_TRY(CheckThrottle(email_key, policy_.max_failures));
+  if (!request.remote_address.empty()) {
+    PASIP_TRY(CheckThrottle(address_key, policy_.max_failures_per_address));
+  }
 
   PASIP_ASSIGN_OR_RETURN(found, identity_.FindUserByEmail(email));
   // Verify a hash even when the user is unknown, so that timing does not reveal accounts.
@@ -125,21 +127,29 @@ Result<SignInResult> AccountService::SignIn(const SignInRequest& request,
     return Fail(Unauthenticated(kBadCredentials));
   }
   User user = std::move(*found);
-  PASIP_TRY(throttle_.Clear(email_key));
 
   const bool needs_second_factor = user.RequiresSecondFactor() || user.HasTotp();
   bool verified = !needs_second_factor;
   if (needs_second_factor && request.totp && user.HasTotp()) {
+    // The code given with the password is throttled like the second-factor page: the
+    // password alone must not allow trying every code.
+    const std::string second_factor_key = "2fa:" + std::to_string(user.id);
+    PASIP_TRY(CheckThrottle(second_factor_key, policy_.max_failures));
     const auto step = VerifyTotp(user.totp_secret, *request.totp, clock_.Now());
     PASIP_ASSIGN_OR_RETURN(fresh,
                            step ? identity_.AdvanceTotpStep(user.id, *step) : Result<bool>(false));
     if (!fresh) {
-      PASIP_TRY(throttle_.RecordFailure(email_key, clock_.Now()));
+      const TimePoint now = clock_.Now();
+      PASIP_TRY(throttle_.RecordFailure(second_factor_key, now));
+      PASIP_TRY(throttle_.RecordFailure(email_key, now));
+      if (!request.remote_address.empty()) PASIP_TRY(throttle_.RecordFailure(address_key, now));
       PASIP_TRY(audit_.Record(context, "second_factor", "user", user.id, audit::Outcome::kFailure));
       return Fail(Unauthenticated("Le code de vérification est incorrect."));
     }
+    PASIP_TRY(throttle_.Clear(second_factor_key));
     verified = true;
   }
+  PASIP_TRY(throttle_.Clear(email_key));
 
   SignInResult result;
   result.token = crypto::RandomToken(32);
@@ -209,7 +219,7 @@ Status AccountService::SignOut(std::string_view token, const audit::Context& con
 Status AccountService::VerifySecondFactor(AuthenticatedSession& auth, std::string_view code,
                                           const audit::Context& context) {
   const std::string key = "2fa:" + std::to_string(auth.user.id);
-  PASIP_TRY(CheckThrottle(key));
+  PASIP_TRY(CheckThrottle(key, policy_.max_failures));
   if (!auth.user.HasTotp()) {
     return Fail(FailedPrecondition("Aucun second facteur n'est encore activé sur ce compte."));
   }
@@ -270,9 +280,16 @@ Result<std::vector<std::string>> AccountService::ConfirmTotpEnrolment(
 Status AccountService::ChangePassword(const AuthenticatedSession& auth, std::string_view current,
                                       std::string_view replacement, std::string_view confirmation,
                                       const audit::Context& context) {
+  // Someone at an unattended session must not be able to try passwords at will.
+  const std::string key = "pwd:" + std::to_string(auth.user.id);
+  PASIP_TRY(CheckThrottle(key, policy_.max_failures));
   if (!crypto::VerifyPassword(auth.user.password_hash, current)) {
+    PASIP_TRY(throttle_.RecordFailure(key, clock_.Now()));
+    PASIP_TRY(
+        audit_.Record(context, "password_changed", "user", auth.user.id, audit::Outcome::kFailure));
     return Fail(InvalidArgument("Le mot de passe actuel est incorrect.", "current_password"));
   }
+  PASIP_TRY(throttle_.Clear(key));
   PASIP_TRY(ValidatePassword(replacement, "new_password"));
   if (replacement != confirmation) {
     return Fail(InvalidArgument("Les deux saisies du nouveau mot de passe diffèrent.",
@@ -336,6 +353,22 @@ Result<User> AccountService::CreateUser(const NewUser& request, const audit::Con
   return created;
 }
 
+Status AccountService::KeepAnAdministrator(const User& before, bool stays_admin) {
+  const bool was_active_admin = before.HasRole(Role::kAdmin) && !before.disabled;
+  if (!was_active_admin || stays_admin) return Ok();
+  UserQuery query;
+  query.include_disabled = false;
+  query.limit = 1000;
+  PASIP_ASSIGN_OR_RETURN(users, identity_.ListUsers(query));
+  const auto admins = std::count_if(users.begin(), users.end(), [](const User& u) {
+    return u.HasRole(Role::kAdmin) && !u.disabled;
+  });
+  if (admins <= 1) {
+    return Fail(FailedPrecondition("Il doit rester au moins un compte d'administration actif."));
+  }
+  return Ok();
+}
+
 Result<User> AccountService::RequireUser(UserId id) {
   PASIP_ASSIGN_OR_RETURN(user, identity_.FindUser(id));
   if (!user) return Fail(NotFound("Ce compte n'existe pas."));
@@ -349,6 +382,13 @@ Status AccountService::UpdateUser(UserId id, std::string_view email, std::string
   PASIP_TRY(ValidateEmail(email));
   PASIP_TRY(ValidateDisplayName(display_name));
   PASIP_TRY(ValidateMemberships(memberships));
+  const bool stays_admin = std::any_of(memberships.begin(), memberships.end(),
+                                       [](const Membership& m) { return m.role == Role::kAdmin; });
+  if (id == context.user_id && user.HasRole(Role::kAdmin) && !stays_admin) {
+    return Fail(
+        FailedPrecondition("Vous ne pouvez pas retirer votre propre rôle d'administration."));
+  }
+  PASIP_TRY(KeepAnAdministrator(user, stays_admin));
   user.email = text::NormaliseEmail(email);
   user.display_name = std::string(text::Trim(display_name));
   user.memberships = memberships;
@@ -366,6 +406,7 @@ Status AccountService::SetDisabled(UserId id, bool disabled, const audit::Contex
   if (disabled && id == context.user_id) {
     return Fail(FailedPrecondition("Vous ne pouvez pas désactiver votre propre compte."));
   }
+  if (disabled) PASIP_TRY(KeepAnAdministrator(user, /*stays_admin=*/false));
   user.disabled = disabled;
   PASIP_TRY(identity_.UpdateUser(user));
   if (disabled) PASIP_TRY(sessions_.DeleteForUser(id, ""));
@@ -376,6 +417,10 @@ Status AccountService::SetDisabled(UserId id, bool disabled, const audit::Contex
 Status AccountService::ResetPassword(UserId id, std::string_view password,
                                      const audit::Context& context) {
   PASIP_TRY(RequireUser(id));
+  if (id == context.user_id) {
+    return Fail(FailedPrecondition(
+        "Changez votre propre mot de passe depuis « Mon compte » (l'actuel y est demandé)."));
+  }
   PASIP_TRY(ValidatePassword(password, "password"));
   PASIP_ASSIGN_OR_RETURN(hash, crypto::HashPassword(password));
   PASIP_TRY(identity_.SetPasswordHash(id, hash));
@@ -386,6 +431,10 @@ Status AccountService::ResetPassword(UserId id, std::string_view password,
 
 Status AccountService::ResetSecondFactor(UserId id, const audit::Context& context) {
   PASIP_TRY(RequireUser(id));
+  if (id == context.user_id) {
+    return Fail(FailedPrecondition(
+        "Un autre compte d'administration doit réinitialiser votre second facteur."));
+  }
   PASIP_TRY(identity_.SetTotpSecret(id, ""));
   PASIP_TRY(identity_.ReplaceRecoveryCodes(id, {}));
   PASIP_TRY(sessions_.DeleteForUser(id, ""));

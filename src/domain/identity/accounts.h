@@ -4,7 +4,8 @@
 // Rules (security.md S8, S9): passwords of at least 12 characters hashed with Argon2id; a
 // new session id at every sign-in; idle timeout 30 min and absolute 12 h by default;
 // sign-out deletes the session server-side; after `max_failures` failed attempts within
-// `throttle_window` for one e-mail or one address, sign-in is refused for that window;
+// `throttle_window` for one e-mail (or one account's second factor, or its current password
+// when changing it), or `max_failures_per_address` for one address, attempts are refused;
 // admin and social roles must pass a TOTP second factor. Every sign-in, sign-out and
 // account change is audited. Thread-safe (the stores are; the session cache is per thread).
 #pragma once
@@ -30,7 +31,10 @@ namespace pasip::identity {
 struct SessionPolicy {
   std::chrono::seconds idle_timeout{30 * 60};
   std::chrono::seconds absolute_timeout{12 * 3600};
-  int max_failures = 5;
+  int max_failures = 5;  // per e-mail, per account's second factor, per current password
+  // Per client address: higher, since a whole office may share one address (NAT), but
+  // still bounding one machine that tries many accounts.
+  int max_failures_per_address = 50;
   std::chrono::seconds throttle_window{15 * 60};
   // How long a thread may reuse a session it has just read, before asking the database
   // again (0 = always ask). Every change of sessions or accounts made through this service
@@ -100,7 +104,9 @@ class AccountService {
   Status CloseSession(const AuthenticatedSession& auth, std::string_view session_id,
                       const audit::Context& context);
 
-  // Administration.
+  // Administration. An administrator cannot disable themselves, remove their own admin
+  // role or reset their own password or second factor here (they use their account page),
+  // and no change may leave the deployment without an active administrator.
   Result<User> CreateUser(const NewUser& user, const audit::Context& context);
   Status UpdateUser(UserId id, std::string_view email, std::string_view display_name,
                     const std::vector<Membership>& memberships, const audit::Context& context);
@@ -130,8 +136,10 @@ class AccountService {
   bool Expired(const Session& session, TimePoint now) const;
 
   Status ValidateMemberships(const std::vector<Membership>& memberships);
-  Status CheckThrottle(const std::string& key);
+  Status CheckThrottle(const std::string& key, int max_failures);
   Result<User> RequireUser(UserId id);
+  // Refuses a change that would leave no active administrator.
+  Status KeepAnAdministrator(const User& before, bool stays_admin);
 
   IdentityStore& identity_;
   SessionStore& sessions_;

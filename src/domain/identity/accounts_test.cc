@@ -217,6 +217,76 @@ TEST_F(AccountsTest, SignInWithTotpInOneStep) {
   EXPECT_TRUE(ok->session.second_factor_verified);
 }
 
+TEST_F(AccountsTest, TheCodeGivenWithThePasswordCannotBeGuessedAtWill) {
+  const User u = MakeUser("admin@exemple.fr", Role::kAdmin);
+  const std::string secret = NewTotpSecret();
+  ASSERT_TRUE(identity_.SetTotpSecret(u.id, secret));
+  const std::string right = TotpCode(secret, clock_.Now());
+  const std::string wrong = right == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(SignIn("admin@exemple.fr", "un mot de passe sûr", wrong).error().code,
+              ErrorCode::kUnauthenticated);
+  }
+  EXPECT_EQ(SignIn("admin@exemple.fr", "un mot de passe sûr", right).error().code,
+            ErrorCode::kResourceExhausted);
+}
+
+TEST_F(AccountsTest, OneAddressMayFailForOneAccountWithoutLockingOthersOut) {
+  MakeUser("a@exemple.fr", Role::kAccueil);
+  MakeUser("b@exemple.fr", Role::kAccueil);
+  for (int i = 0; i < 5; ++i) ASSERT_FALSE(SignIn("a@exemple.fr", "mauvais mot de passe"));
+  EXPECT_EQ(SignIn("a@exemple.fr", "un mot de passe sûr").error().code,
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(SignIn("b@exemple.fr", "un mot de passe sûr"));  // same address
+  for (int i = 0; i < 50; ++i) {
+    (void)SignIn("inconnu" + std::to_string(i) + "@exemple.fr", "mauvais mot de passe");
+  }
+  EXPECT_EQ(SignIn("b@exemple.fr", "un mot de passe sûr").error().code,
+            ErrorCode::kResourceExhausted);  // one address trying many accounts is stopped
+}
+
+TEST_F(AccountsTest, AdministratorsCannotLockThemselvesOrTheDeploymentOut) {
+  const User admin = MakeUser("admin@exemple.fr", Role::kAdmin);
+  const audit::Context self{admin.id, "r"};
+  EXPECT_EQ(accounts_.UpdateUser(admin.id, admin.email, "Admin", {{org_, Role::kAccueil, {}}}, self)
+                .error()
+                .code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_.SetDisabled(admin.id, true, self).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_.ResetPassword(admin.id, "un autre mot de passe", self).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(accounts_.ResetSecondFactor(admin.id, self).error().code,
+            ErrorCode::kFailedPrecondition);
+  // From the command line (no user), the last administrator cannot be disabled either.
+  EXPECT_EQ(accounts_.SetDisabled(admin.id, true, {0, "cli"}).error().code,
+            ErrorCode::kFailedPrecondition);
+  const User second = MakeUser("admin2@exemple.fr", Role::kAdmin);
+  EXPECT_TRUE(accounts_.SetDisabled(admin.id, true, {second.id, "r"}));
+  EXPECT_EQ(accounts_.SetDisabled(second.id, true, {0, "cli"}).error().code,
+            ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(AccountsTest, ChangingPasswordIsThrottledAndAudited) {
+  MakeUser("agent@exemple.fr", Role::kAccueil);
+  auto s = SignIn("agent@exemple.fr", "un mot de passe sûr");
+  auto auth = accounts_.Authenticate(s->token);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        accounts_.ChangePassword(*auth, "essai", "nouveau mot de passe", "nouveau mot de passe", {})
+            .error()
+            .field,
+        "current_password");
+  }
+  EXPECT_EQ(accounts_
+                .ChangePassword(*auth, "un mot de passe sûr", "nouveau mot de passe",
+                                "nouveau mot de passe", {})
+                .error()
+                .code,
+            ErrorCode::kResourceExhausted);
+  EXPECT_EQ(audit_store_.entries.back().outcome, audit::Outcome::kFailure);
+}
+
 TEST_F(AccountsTest, ChangePasswordClosesOtherSessions) {
   MakeUser("agent@exemple.fr", Role::kAccueil);
   auto a = SignIn("agent@exemple.fr", "un mot de passe sûr");

@@ -118,6 +118,12 @@ Status OrganisationService::UpdateSite(const Site& site, const audit::Context& c
   PASIP_TRY(ValidateSite(site));
   PASIP_ASSIGN_OR_RETURN(existing, store_.FindSite(site.id));
   if (!existing) return Fail(NotFound("Ce lieu n'existe pas."));
+  // Memberships name sites of their organisation: a site never moves to another one.
+  if (existing->organisation_id != site.organisation_id) {
+    return Fail(InvalidArgument(
+        "Un lieu ne change pas d'organisation : créez-le dans la nouvelle organisation.",
+        "organisation_id"));
+  }
   PASIP_TRY(store_.UpdateSite(site));
   return audit_.Record(context, "update", "site", site.id);
 }

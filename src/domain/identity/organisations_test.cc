@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/identity/memory_stores_test_util.h"
+
 namespace pasip::identity {
 namespace {
 
@@ -71,6 +73,29 @@ TEST(Organisations, ValidatesSites) {
   s.latitude.reset();
   s.longitude.reset();
   EXPECT_TRUE(ValidateSite(s));
+}
+
+TEST(Organisations, ASiteNeverMovesToAnotherOrganisation) {
+  testing::MemoryIdentityStore store;
+  testing::MemoryAuditStore audit_store;
+  ManualClock clock(*ParseIso("2026-11-22T10:00:00Z"));
+  audit::AuditLog audit(audit_store, clock);
+  OrganisationService service(store, audit);
+  Organisation a = ValidOrganisation();
+  Organisation b = ValidOrganisation();
+  b.name = "Caf";
+  const auto first = *service.Create(a, {});
+  const auto second = *service.Create(b, {});
+  Site s = ValidSite();
+  s.organisation_id = first.id;
+  Site site = *service.CreateSite(s, {});
+  site.organisation_id = second.id;
+  const auto moved = service.UpdateSite(site, {});
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error().field, "organisation_id");
+  site.organisation_id = first.id;
+  site.name = "Accueil rénové";
+  EXPECT_TRUE(service.UpdateSite(site, {}));
 }
 
 }  // namespace
