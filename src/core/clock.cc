@@ -118,11 +118,39 @@ std::optional<TimePoint> ParseIso(std::string_view text) {
   return FromUnixSeconds(days * 86400 + h * 3600 + mi * 60 + s - offset);
 }
 
-std::string FormatParis(TimePoint t) {
+std::int64_t DaysFromCivilDate(std::int64_t year, unsigned month, unsigned day) {
+  return DaysFromCivil(year, month, day);
+}
+
+CivilTime CivilFromUnixSeconds(std::int64_t seconds) {
+  const Civil c = CivilFromSeconds(seconds);
+  return {c.year, c.month, c.day, c.hour, c.minute, c.second};
+}
+
+std::int64_t ParisUtcOffsetSeconds(TimePoint t) {
   const std::int64_t utc = ToUnixSeconds(t);
   const std::int64_t year = CivilFromSeconds(utc).year;
   const bool summer = utc >= LastSundayOneUtc(year, 3) && utc < LastSundayOneUtc(year, 10);
-  const Civil c = CivilFromSeconds(utc + (summer ? 7200 : 3600));
+  return summer ? 7200 : 3600;
+}
+
+CivilTime ToParisCivil(TimePoint t) {
+  return CivilFromUnixSeconds(ToUnixSeconds(t) + ParisUtcOffsetSeconds(t));
+}
+
+TimePoint FromParisCivil(const CivilTime& local) {
+  const std::int64_t wall = DaysFromCivil(local.year, local.month, local.day) * 86400 +
+                            local.hour * 3600 + local.minute * 60 + local.second;
+  // Try summer time first so that a repeated autumn hour gives its first occurrence.
+  for (const std::int64_t offset : {7200, 3600}) {
+    const TimePoint candidate = FromUnixSeconds(wall - offset);
+    if (ParisUtcOffsetSeconds(candidate) == offset) return candidate;
+  }
+  return FromUnixSeconds(wall - 3600);
+}
+
+std::string FormatParis(TimePoint t) {
+  const CivilTime c = ToParisCivil(t);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%02u/%02u/%04lld à %u h %02u", c.day, c.month,
                 static_cast<long long>(c.year), c.hour, c.minute);

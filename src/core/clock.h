@@ -52,4 +52,22 @@ std::optional<TimePoint> ParseIso(std::string_view text);
 // "22/11/2026 à 11 h 47" in Europe/Paris civil time (for pages).
 std::string FormatParis(TimePoint t);
 
+// Civil (wall-clock) date and time, without a zone, in the proleptic Gregorian calendar.
+struct CivilTime {
+  std::int64_t year = 1970;
+  unsigned month = 1, day = 1, hour = 0, minute = 0, second = 0;
+};
+
+// Days since 1970-01-01 of a civil date (no validation: 31 February is 3 March).
+std::int64_t DaysFromCivilDate(std::int64_t year, unsigned month, unsigned day);
+// The UTC civil time of Unix seconds.
+CivilTime CivilFromUnixSeconds(std::int64_t seconds);
+// Europe/Paris: CET (+01:00), or CEST (+02:00) from the last Sunday of March to the last
+// Sunday of October, switching at 01:00 UTC. Pure: no tz database.
+std::int64_t ParisUtcOffsetSeconds(TimePoint t);
+CivilTime ToParisCivil(TimePoint t);
+// The instant of a Paris wall-clock time. A time skipped in spring (02:30) is read with the
+// winter offset (so it lands at 03:30 CEST); a time repeated in autumn gives the first one.
+TimePoint FromParisCivil(const CivilTime& local);
+
 }  // namespace pasip

@@ -49,5 +49,23 @@ TEST(Clock, ManualClockMoves) {
   EXPECT_EQ(FormatIsoUtc(clock.Now()), "2030-05-05T05:05:05Z");
 }
 
+TEST(Clock, ConvertsParisCivilTime) {
+  // Winter +01:00, summer +02:00; switches on the last Sundays of March and October, 01:00 UTC.
+  const CivilTime winter = ToParisCivil(*ParseIso("2026-01-15T12:00:00Z"));
+  EXPECT_EQ(winter.hour, 13u);
+  const CivilTime summer = ToParisCivil(*ParseIso("2026-07-15T12:00:00Z"));
+  EXPECT_EQ(summer.hour, 14u);
+  EXPECT_EQ(ParisUtcOffsetSeconds(*ParseIso("2026-03-29T00:59:59Z")), 3600);
+  EXPECT_EQ(ParisUtcOffsetSeconds(*ParseIso("2026-03-29T01:00:00Z")), 7200);
+  EXPECT_EQ(ParisUtcOffsetSeconds(*ParseIso("2026-10-25T00:59:59Z")), 7200);
+  EXPECT_EQ(ParisUtcOffsetSeconds(*ParseIso("2026-10-25T01:00:00Z")), 3600);
+  EXPECT_EQ(FromParisCivil({2026, 7, 15, 14, 0, 0}), *ParseIso("2026-07-15T12:00:00Z"));
+  // Skipped spring time: read with the winter offset; repeated autumn time: the first one.
+  EXPECT_EQ(FromParisCivil({2026, 3, 29, 2, 30, 0}), *ParseIso("2026-03-29T01:30:00Z"));
+  EXPECT_EQ(FromParisCivil({2026, 10, 25, 2, 30, 0}), *ParseIso("2026-10-25T00:30:00Z"));
+  EXPECT_EQ(DaysFromCivilDate(1970, 1, 1), 0);
+  EXPECT_EQ(CivilFromUnixSeconds(86400 * 365).year, 1971);
+}
+
 }  // namespace
 }  // namespace pasip
