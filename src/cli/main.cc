@@ -1,5 +1,5 @@
 // pasip: the single binary. Subcommands: serve, migrate, demo, user, org, site, audit,
-// jobs, totp, config. Every command takes --config FILE and --database URL; passwords are
+// jobs, totp, config, hours. Every command takes --config FILE and --database URL; passwords are
 // read from standard input, never from arguments (they would show in `ps`).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "app/application.h"
@@ -17,6 +18,8 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "domain/identity/totp.h"
+#include "domain/openinghours/normaliser.h"
+#include "domain/openinghours/opening_hours.h"
 #include "server/serve.h"
 #include "storage/migrations.h"
 
@@ -71,6 +74,61 @@ std::string Cell(std::string s) {
     if (c == '\t' || c == '\n') c = ' ';
   }
   return s;
+}
+
+// `pasip hours eval`: one answer line per input line STRING<TAB>ISO_INSTANT[<TAB>COMMUNE].
+int HoursEval() {
+  namespace oh = pasip::openinghours;
+  std::unordered_map<std::string, Result<oh::OpeningHours>> parsed;  // repeated strings
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t tab = line.find('\t');
+    const std::string hours = line.substr(0, tab);
+    std::string instant = tab == std::string::npos ? "" : line.substr(tab + 1);
+    std::string commune;
+    if (const std::size_t tab2 = instant.find('\t'); tab2 != std::string::npos) {
+      commune = instant.substr(tab2 + 1);
+      instant.resize(tab2);
+    }
+    const auto at = pasip::ParseIso(instant);
+    if (!at) {
+      std::printf("error\tInstant illisible : « %s » (attendu : 2026-03-02T09:00:00Z).\n",
+                  Cell(instant).c_str());
+      continue;
+    }
+    if (parsed.size() > 100000) parsed.clear();
+    auto it = parsed.find(hours);
+    if (it == parsed.end()) it = parsed.emplace(hours, oh::OpeningHours::Parse(hours)).first;
+    if (!it->second) {
+      std::printf("error\t%s\n", Cell(it->second.error().message).c_str());
+      continue;
+    }
+    const auto place = oh::Place::FromCommune(commune);
+    const auto state = it->second->StateAt(*at, place);
+    const auto next = it->second->NextChange(*at, place);
+    std::printf("%s\t%s\n", std::string(oh::StateName(state)).c_str(),
+                next ? pasip::FormatIsoUtc(*next).c_str() : "");
+  }
+  return 0;
+}
+
+// `pasip hours check`: the normalised string, what was changed, and this week in French.
+int HoursCheck(const std::string& text, const std::string& commune) {
+  namespace oh = pasip::openinghours;
+  const auto normalised = oh::Normalise(text);
+  std::printf("%s\n", normalised.text.c_str());
+  for (const auto& change : normalised.changes) std::printf("  modifié : %s\n", change.c_str());
+  const auto hours = oh::OpeningHours::Parse(normalised.text);
+  if (!hours) return Report(hours.error());
+  const auto place = oh::Place::FromCommune(commune);
+  const pasip::CivilTime today = pasip::ToParisCivil(pasip::SystemClock().Now());
+  const oh::Date date{static_cast<int>(today.year), static_cast<int>(today.month),
+                      static_cast<int>(today.day)};
+  for (const auto& day : oh::FormatWeekFr(hours->Week(date, place))) {
+    std::printf("%s\n", day.c_str());
+  }
+  return 0;
 }
 
 }  // namespace
@@ -438,6 +496,19 @@ int main(int argc, char** argv) {
     std::printf("Configuration valide. Base : %s ; écoute : %s\n", config->database_url.c_str(),
                 config->ListenAddress().c_str());
   });
+
+  // hours
+  auto* hours = cli.add_subcommand("hours", "Horaires d'ouverture (syntaxe opening_hours)");
+  hours->require_subcommand(1);
+  auto* hours_eval = hours->add_subcommand(
+      "eval", "Évaluer des lignes HORAIRES<TAB>INSTANT[<TAB>COMMUNE] lues sur l'entrée");
+  hours_eval->callback([&] { exit_code = HoursEval(); });
+  auto* hours_check =
+      hours->add_subcommand("check", "Corriger, vérifier et afficher la semaine en français");
+  std::string hours_text, hours_commune;
+  hours_check->add_option("horaires", hours_text, "Horaires à vérifier")->required();
+  hours_check->add_option("--commune", hours_commune, "Code INSEE de la commune (jours fériés)");
+  hours_check->callback([&] { exit_code = HoursCheck(hours_text, hours_commune); });
 
   try {
     cli.parse(argc, argv);
