@@ -42,6 +42,7 @@ format-check:
 
 bench: all
 	PASIP_BENCH_SKIP_BUILD=1 bench/run.sh
+	bench/opening_hours/run.sh
 
 # libFuzzer harnesses (clang, ASan + UBSan), each run FUZZ_SECONDS on a corpus kept in
 # build-fuzz/corpus/. Findings are written to build-fuzz/ as crash-* files.
