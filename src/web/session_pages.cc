@@ -10,6 +10,17 @@
 namespace pasip::web {
 namespace {
 
+// Sets the session cookie (`__Host-`, Secure unless configured otherwise, HttpOnly, Lax).
+void SetSessionCookie(PageContext& c, Response& response, const std::string& token) {
+  http::CookieSpec cookie;
+  cookie.name = kSessionCookie;
+  cookie.value = token;
+  cookie.http_only = true;
+  cookie.secure = c.renderer.options().secure_cookies;
+  cookie.same_site = "Lax";
+  response.headers.emplace("Set-Cookie", http::SetCookieValue(cookie));
+}
+
 constexpr char kDashboard[] = "/tableau-de-bord";
 constexpr char kSecondFactorCheck[] = "/connexion/second-facteur";
 constexpr char kEnrolment[] = "/compte/second-facteur/activation";
@@ -131,17 +142,13 @@ Response SignInPost(PageContext& c, Request& request) {
     destination = WithReturn(kSecondFactorCheck, retour);
   }
   Response response = Response::Redirect(destination);
-  http::CookieSpec cookie;
-  cookie.name = kSessionCookie;
-  cookie.value = result->token;
-  cookie.http_only = true;
-  cookie.secure = c.renderer.options().secure_cookies;
-  cookie.same_site = "Lax";
-  response.headers.emplace("Set-Cookie", http::SetCookieValue(cookie));
+  SetSessionCookie(c, response, result->token);
   return response;
 }
 
 // ---- Second factor: check ----
+// Passing the second factor replaces the session (AccountService::VerifySecondFactor): the
+// answer carries the new cookie.
 
 Data CodeField(const FormErrors& errors, std::string hint) {
   return Field({.name = "code",
@@ -197,7 +204,9 @@ Response SecondFactorPost(PageContext& c, Request& request) {
                          return SecondFactorForm(c, request, status, retour, errors);
                        });
   }
-  return Response::Redirect(retour.value_or(kDashboard));
+  Response response = Response::Redirect(retour.value_or(kDashboard));
+  SetSessionCookie(c, response, *verified);
+  return response;
 }
 
 // ---- Second factor: enrolment ----
@@ -252,10 +261,10 @@ Response EnrolmentPost(PageContext& c, Request& request) {
   const std::optional<std::string> retour = SafeReturnPath(form->GetOr("retour"));
   std::string secret = form->GetOr("secret");
   identity::AuthenticatedSession auth = *caller.auth;
-  auto codes =
+  auto enrolled =
       c.services.accounts.ConfirmTotpEnrolment(auth, secret, form->GetOr("code"), caller.audit);
-  if (!codes) {
-    const Error& error = codes.error();
+  if (!enrolled) {
+    const Error& error = enrolled.error();
     if (error.code == ErrorCode::kFailedPrecondition) {
       return Response::Redirect(WithReturn(kSecondFactorCheck, retour));
     }
@@ -272,11 +281,20 @@ Response EnrolmentPost(PageContext& c, Request& request) {
   }
   Data d = Object();
   Data list = List();
-  for (const std::string& code : *codes) list.push_back(Text(code));
+  for (const std::string& code : enrolled->recovery_codes) list.push_back(Text(code));
   d.set("codes", list);
   d.set("next", retour.value_or(kDashboard));
-  return c.renderer.Page(200, caller, {"Vérification en deux étapes activée", request.path, {}},
-                         "recovery_codes", std::move(d));
+  // The page belongs to the new session: its forms carry the new CSRF token.
+  identity::Caller renewed = caller;
+  renewed.principal = auth.ToPrincipal();
+  renewed.csrf_token = auth.session.csrf_token;
+  renewed.token = enrolled->token;
+  renewed.auth = auth;
+  Response response =
+      c.renderer.Page(200, renewed, {"Vérification en deux étapes activée", request.path, {}},
+                      "recovery_codes", std::move(d));
+  SetSessionCookie(c, response, enrolled->token);
+  return response;
 }
 
 // ---- Sign-out ----

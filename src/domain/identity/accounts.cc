@@ -216,8 +216,9 @@ Status AccountService::SignOut(std::string_view token, const audit::Context& con
   return audit_.Record(context, "sign_out", "user", context.user_id);
 }
 
-Status AccountService::VerifySecondFactor(AuthenticatedSession& auth, std::string_view code,
-                                          const audit::Context& context) {
+Result<std::string> AccountService::VerifySecondFactor(AuthenticatedSession& auth,
+                                                       std::string_view code,
+                                                       const audit::Context& context) {
   const std::string key = "2fa:" + std::to_string(auth.user.id);
   PASIP_TRY(CheckThrottle(key, policy_.max_failures));
   if (!auth.user.HasTotp()) {
@@ -241,15 +242,29 @@ Status AccountService::VerifySecondFactor(AuthenticatedSession& auth, std::strin
     return Fail(InvalidArgument("Le code est incorrect ou a déjà servi.", "code"));
   }
   PASIP_TRY(throttle_.Clear(key));
-  PASIP_TRY(sessions_.MarkSecondFactorVerified(auth.session.id));
-  InvalidateCache();
-  auth.session.second_factor_verified = true;
-  return audit_.Record(context, "second_factor", "user", auth.user.id);
+  PASIP_ASSIGN_OR_RETURN(token, RotateVerifiedSession(auth));
+  PASIP_TRY(audit_.Record(context, "second_factor", "user", auth.user.id));
+  return token;
 }
 
-Result<std::vector<std::string>> AccountService::ConfirmTotpEnrolment(
-    AuthenticatedSession& auth, std::string_view secret, std::string_view code,
-    const audit::Context& context) {
+Result<std::string> AccountService::RotateVerifiedSession(AuthenticatedSession& auth) {
+  Session fresh = auth.session;
+  const std::string token = crypto::RandomToken(32);
+  fresh.id = SessionIdFromToken(token);
+  fresh.csrf_token = crypto::RandomToken(24);
+  fresh.second_factor_verified = true;
+  fresh.last_seen_at = clock_.Now();  // created_at is kept: the absolute timeout still runs
+  PASIP_TRY(sessions_.Create(fresh));
+  PASIP_TRY(sessions_.Delete(auth.session.id));
+  InvalidateCache();
+  auth.session = std::move(fresh);
+  return token;
+}
+
+Result<EnrolmentResult> AccountService::ConfirmTotpEnrolment(AuthenticatedSession& auth,
+                                                             std::string_view secret,
+                                                             std::string_view code,
+                                                             const audit::Context& context) {
   if (auth.user.HasTotp() && !auth.session.second_factor_verified) {
     return Fail(FailedPrecondition(
         "Un second facteur est déjà activé : saisissez d'abord son code pour le remplacer."));
@@ -269,12 +284,10 @@ Result<std::vector<std::string>> AccountService::ConfirmTotpEnrolment(
   std::vector<std::string> hashes;
   for (const std::string& c : codes) hashes.push_back(HashRecoveryCode(c));
   PASIP_TRY(identity_.ReplaceRecoveryCodes(auth.user.id, hashes));
-  PASIP_TRY(sessions_.MarkSecondFactorVerified(auth.session.id));
-  InvalidateCache();
+  PASIP_ASSIGN_OR_RETURN(token, RotateVerifiedSession(auth));
   auth.user.totp_secret = std::string(secret);
-  auth.session.second_factor_verified = true;
   PASIP_TRY(audit_.Record(context, "second_factor_enrolled", "user", auth.user.id));
-  return codes;
+  return EnrolmentResult{std::move(codes), std::move(token)};
 }
 
 Status AccountService::ChangePassword(const AuthenticatedSession& auth, std::string_view current,

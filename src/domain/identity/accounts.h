@@ -66,6 +66,11 @@ struct AuthenticatedSession {
   Principal ToPrincipal() const;
 };
 
+struct EnrolmentResult {
+  std::vector<std::string> recovery_codes;
+  std::string token;  // the new session's cookie token
+};
+
 struct NewUser {
   std::string email;
   std::string display_name;
@@ -86,14 +91,17 @@ class AccountService {
   Result<AuthenticatedSession> Authenticate(std::string_view token);
   Status SignOut(std::string_view token, const audit::Context& context);
 
-  // Checks a TOTP code or a recovery code for a session awaiting its second factor.
-  Status VerifySecondFactor(AuthenticatedSession& auth, std::string_view code,
-                            const audit::Context& context);
-  // Enrols `secret` if `code` matches it; returns the recovery codes to show once.
-  Result<std::vector<std::string>> ConfirmTotpEnrolment(AuthenticatedSession& auth,
-                                                        std::string_view secret,
-                                                        std::string_view code,
-                                                        const audit::Context& context);
+  // Checks a TOTP code or a recovery code for a session awaiting its second factor. On
+  // success the session is replaced by a new one (new token and CSRF token, so that a token
+  // seen before the second factor is worth nothing after it): returns the new cookie token;
+  // `auth` describes the new session.
+  Result<std::string> VerifySecondFactor(AuthenticatedSession& auth, std::string_view code,
+                                         const audit::Context& context);
+  // Enrols `secret` if `code` matches it; returns the recovery codes to show once and the
+  // token of the new session that replaces the current one (as VerifySecondFactor).
+  Result<EnrolmentResult> ConfirmTotpEnrolment(AuthenticatedSession& auth, std::string_view secret,
+                                               std::string_view code,
+                                               const audit::Context& context);
 
   // The other sessions of the user are closed.
   Status ChangePassword(const AuthenticatedSession& auth, std::string_view current,
@@ -134,6 +142,7 @@ class AccountService {
   // Makes every cached session stale: called by each change of sessions or accounts.
   void InvalidateCache() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   bool Expired(const Session& session, TimePoint now) const;
+  Result<std::string> RotateVerifiedSession(AuthenticatedSession& auth);
 
   Status ValidateMemberships(const std::vector<Membership>& memberships);
   Status CheckThrottle(const std::string& key, int max_failures);

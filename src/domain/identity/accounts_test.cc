@@ -181,10 +181,13 @@ TEST_F(AccountsTest, SecondFactorEnrolmentVerificationAndRecoveryCodes) {
 
   const std::string secret = NewTotpSecret();
   EXPECT_EQ(accounts_.ConfirmTotpEnrolment(*auth, secret, "000000", {}).error().field, "code");
-  auto codes = accounts_.ConfirmTotpEnrolment(*auth, secret, TotpCode(secret, clock_.Now()), {});
-  ASSERT_TRUE(codes) << codes.error().ToString();
+  auto enrolled = accounts_.ConfirmTotpEnrolment(*auth, secret, TotpCode(secret, clock_.Now()), {});
+  ASSERT_TRUE(enrolled) << enrolled.error().ToString();
+  const auto* codes = &enrolled->recovery_codes;
   EXPECT_EQ(codes->size(), 10u);
-  EXPECT_FALSE(accounts_.Authenticate(s->token)->ToPrincipal().SecondFactorPending());
+  // The session was replaced: the token seen before the second factor is worthless.
+  EXPECT_FALSE(accounts_.Authenticate(s->token));
+  EXPECT_FALSE(accounts_.Authenticate(enrolled->token)->ToPrincipal().SecondFactorPending());
 
   // A new sign-in needs the code; the same code cannot be used twice.
   clock_.Advance(std::chrono::seconds(30));
@@ -193,7 +196,14 @@ TEST_F(AccountsTest, SecondFactorEnrolmentVerificationAndRecoveryCodes) {
   EXPECT_TRUE(s2->second_factor_pending);
   auto auth2 = accounts_.Authenticate(s2->token);
   const std::string code = TotpCode(secret, clock_.Now());
-  ASSERT_TRUE(accounts_.VerifySecondFactor(*auth2, code, {}));
+  const std::string old_csrf = auth2->session.csrf_token;
+  const auto renewed = accounts_.VerifySecondFactor(*auth2, code, {});
+  ASSERT_TRUE(renewed);
+  EXPECT_FALSE(accounts_.Authenticate(s2->token));
+  auto after = accounts_.Authenticate(*renewed);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->session.second_factor_verified);
+  EXPECT_NE(after->session.csrf_token, old_csrf);
   auto s3 = SignIn("admin@exemple.fr", "un mot de passe sûr");
   auto auth3 = accounts_.Authenticate(s3->token);
   EXPECT_FALSE(accounts_.VerifySecondFactor(*auth3, code, {}));  // replay refused
