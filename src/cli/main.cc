@@ -80,6 +80,10 @@ std::string Cell(std::string s) {
 int HoursEval() {
   namespace oh = pasip::openinghours;
   std::unordered_map<std::string, Result<oh::OpeningHours>> parsed;  // repeated strings
+  // Large inputs: unsynchronised std::cin and a fully buffered 1 MiB stdout (printf only).
+  std::ios::sync_with_stdio(false);
+  static char out_buffer[1 << 20];
+  std::setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();

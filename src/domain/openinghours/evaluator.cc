@@ -1,11 +1,21 @@
-// Evaluation of parsed rules. A civil day is "painted" minute by minute, rule after rule:
-// a normal rule that selects the day replaces what earlier rules said about it, an additional
-// rule (`,`) adds to it, and a fallback rule (`||`) fills only the minutes no rule covered.
-// Minutes 1440 to 2879 hold what the day's spans say past midnight; they take precedence over
-// the next day's own closed minutes, so "Fr 22:00-02:00; Sa off" is open on Saturday 01:00.
+// Evaluation of parsed rules, per civil day and rule after rule, in the order written (as the
+// OSM opening_hours specification and the reference implementation do):
+// - a normal rule (`;`) that selects a day replaces everything earlier rules said about that
+//   day, including the hours spilling over from the previous day's spans past midnight, so
+//   "Fr 22:00-02:00; Sa off" is closed on Saturday 01:00;
+// - an additional rule (`,`) only paints its own spans over what is there ("Fr 22:00-02:00,
+//   Sa 10:00-12:00" stays open on Saturday 01:00, "Fr 22:00-02:00, Sa off" does not);
+// - a fallback rule (`||`) fills only the minutes no rule covered.
+// A rule whose spans run past midnight paints the part past midnight on the next day, at its
+// place in the rule order, when it selects the previous day.
+// The display schedule (Day, Week) keeps each day's own spans, past midnight included.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <vector>
 
 #include "domain/openinghours/opening_hours.h"
 #include "domain/openinghours/rules.h"
@@ -164,16 +174,6 @@ void PaintDay(const RuleSet& set, const Date& d, const Place& place, Painted& ou
   }
 }
 
-// A day's final state per minute, merging what the previous day's spans say past midnight.
-void Combine(const Painted& previous, const Painted& today,
-             std::array<std::uint8_t, kDay>& states) {
-  for (int m = 0; m < kDay; ++m) {
-    const std::uint8_t spill = previous.minutes[kDay + m];
-    const bool spill_counts = spill == Code(State::kOpen) || spill == Code(State::kUnknown);
-    states[m] = static_cast<std::uint8_t>(FromCode(spill_counts ? spill : today.minutes[m]));
-  }
-}
-
 Date AddDays(const Date& d, std::int64_t n) { return DateFromDayNumber(DayNumber(d) + n); }
 
 }  // namespace
@@ -190,50 +190,198 @@ std::string_view StateName(State state) {
   return "unknown";
 }
 
-State OpeningHours::StateAt(TimePoint instant, const Place& place) const {
-  const CivilTime local = ToParisCivil(instant);
-  const Date today{static_cast<int>(local.year), static_cast<int>(local.month),
-                   static_cast<int>(local.day)};
-  const int minute = static_cast<int>(local.hour * 60 + local.minute);
-  Painted previous, current;
-  PaintDay(*rules_, AddDays(today, -1), place, previous);
-  const std::uint8_t spill = previous.minutes[kDay + minute];
-  if (spill == Code(State::kOpen) || spill == Code(State::kUnknown)) return FromCode(spill);
-  PaintDay(*rules_, today, place, current);
-  return FromCode(current.minutes[minute]);
+using DayStates = std::array<std::uint8_t, kDay>;
+
+void PaintStates(DayStates& out, int from, int to, State state, bool only_unset) {
+  const std::uint8_t code = Code(state);
+  from = std::max(from, 0);
+  to = std::min(to, kDay);
+  for (int m = from; m < to; ++m) {
+    if (!only_unset || out[m] == kUnset) out[m] = code;
+  }
 }
 
-std::optional<TimePoint> OpeningHours::NextChange(TimePoint instant, const Place& place) const {
-  const CivilTime local = ToParisCivil(instant);
-  Date day{static_cast<int>(local.year), static_cast<int>(local.month),
-           static_cast<int>(local.day)};
-  int from_minute = static_cast<int>(local.hour * 60 + local.minute) + 1;
-  const State now = StateAt(instant, place);
-  const TimePoint limit = instant + std::chrono::hours(24 * 366);
-  Painted previous, current;
-  PaintDay(*rules_, AddDays(day, -1), place, previous);
-  std::array<std::uint8_t, kDay> states;
-  for (int i = 0; i <= 367; ++i) {
-    PaintDay(*rules_, day, place, current);
-    Combine(previous, current, states);
-    for (int m = from_minute; m < kDay; ++m) {
-      if (static_cast<State>(states[m]) == now) continue;
-      CivilTime at;
-      at.year = day.year;
-      at.month = static_cast<unsigned>(day.month);
-      at.day = static_cast<unsigned>(day.day);
-      at.hour = static_cast<unsigned>(m / 60);
-      at.minute = static_cast<unsigned>(m % 60);
-      TimePoint change = FromParisCivil(at);
-      // In the repeated autumn hour the wall time may first map before `instant`.
-      if (change <= instant) change += std::chrono::hours(1);
-      if (change <= instant) continue;
-      if (change > limit) return std::nullopt;
-      return change;
+bool RuleSpills(const Rule& rule) {
+  for (const auto& span : rule.times) {
+    if (span.end > kDay) return true;
+  }
+  return false;
+}
+
+bool UsesPublicHolidays(const RuleSet& set) {
+  for (const Rule& rule : set.rules) {
+    if (rule.public_holiday) return true;
+  }
+  return false;
+}
+
+// Whether the schedule is the same every week: no rule depends on dates, months, years,
+// ISO weeks, the n-th weekday of a month, public or school holidays.
+bool RepeatsWeekly(const RuleSet& set) {
+  for (const Rule& rule : set.rules) {
+    if (!rule.years.empty() || !rule.monthdays.empty() || !rule.weeks.empty() ||
+        rule.public_holiday || rule.school_holiday) {
+      return false;
     }
-    from_minute = 0;
+    for (const auto& w : rule.weekdays) {
+      if (!w.nth.empty()) return false;
+    }
+  }
+  return true;
+}
+
+// The state of each minute of the civil day `d` (see the header comment for the rule order).
+void EvalDay(const RuleSet& set, const Date& d, const Place& place, bool uses_ph, DayStates& out) {
+  out.fill(kUnset);
+  const int weekday = Weekday(d);
+  const bool ph = uses_ph && IsPublicHoliday(d, place.department);
+  const Date prev = AddDays(d, -1);
+  const int prev_weekday = Weekday(prev);
+  int prev_ph = -1;  // computed when first needed
+  bool fallback = false;
+  for (const Rule& rule : set.rules) {
+    if (rule.kind == RuleKind::kFallback) fallback = true;
+    const Match own = RuleMatches(rule, d, weekday, ph, place);
+    Match spill = Match::kNo;
+    if (RuleSpills(rule)) {
+      if (prev_ph < 0) prev_ph = uses_ph && IsPublicHoliday(prev, place.department) ? 1 : 0;
+      spill = RuleMatches(rule, prev, prev_weekday, prev_ph == 1, place);
+    }
+    if (own == Match::kNo && spill == Match::kNo) continue;
+    if (own != Match::kNo && !fallback && rule.kind == RuleKind::kNormal) out.fill(kUnset);
+    if (own == Match::kUnknownSchoolHoliday) {
+      // Whether the day is a school holiday is not known, so neither is the rule's effect.
+      PaintStates(out, 0, kDay, State::kUnknown, fallback);
+    } else if (own == Match::kYes) {
+      if (rule.times.empty()) PaintStates(out, 0, kDay, rule.state, fallback);
+      for (const auto& span : rule.times) {
+        if (span.end > span.start) PaintStates(out, span.start, span.end, rule.state, fallback);
+        if (span.open_end && rule.state != State::kClosed) {
+          // "18:00+": open until an unknown time; counted as unknown until the day's end.
+          const int from = span.end > span.start ? span.end : span.start;
+          PaintStates(out, from, kDay, State::kUnknown, fallback);
+        }
+      }
+    }
+    if (spill != Match::kNo) {
+      const State state = spill == Match::kYes ? rule.state : State::kUnknown;
+      for (const auto& span : rule.times) {
+        if (span.end > kDay) {
+          PaintStates(out, std::max(span.start, kDay) - kDay, span.end - kDay, state, fallback);
+        }
+      }
+    }
+  }
+  // Minutes no rule covered are closed; one code per state makes the days comparable bytewise.
+  for (auto& c : out) c = c == kUnset ? Code(State::kClosed) : c;
+}
+
+namespace {
+
+// A whole day in the state of `code`.
+const DayStates& Uniform(std::uint8_t code) {
+  static const std::array<DayStates, 4> kDays = [] {
+    std::array<DayStates, 4> days;
+    for (std::size_t i = 0; i < days.size(); ++i) days[i].fill(static_cast<std::uint8_t>(i));
+    return days;
+  }();
+  return kDays[code & 3];
+}
+
+Date NextDate(const Date& d) {
+  if (d.day < DaysInMonth(d.year, d.month)) return {d.year, d.month, d.day + 1};
+  if (d.month < 12) return {d.year, d.month + 1, 1};
+  return {d.year + 1, 1, 1};
+}
+
+Date LocalDate(const CivilTime& local) {
+  return {static_cast<int>(local.year), static_cast<int>(local.month), static_cast<int>(local.day)};
+}
+
+// The instants whose Paris wall time is `minute` of the day `d`: none in the spring gap, two
+// in the repeated autumn hour, one otherwise.
+void AddWallInstants(const Date& d, int minute, std::vector<TimePoint>& out) {
+  const std::int64_t wall = DayNumber(d) * 86400 + std::int64_t{minute} * 60;
+  for (const std::int64_t offset : {7200, 3600}) {
+    const TimePoint t = FromUnixSeconds(wall - offset);
+    if (ParisUtcOffsetSeconds(t) == offset) out.push_back(t);
+  }
+}
+
+// The instant of a change of UTC offset during the civil day `d`, if any (the end of the
+// spring gap, or the start of the repeated autumn hour).
+std::optional<TimePoint> OffsetChange(const Date& d) {
+  // Europe/Paris changes its offset only in March and October (see core/clock.h).
+  if (d.month != 3 && d.month != 10) return std::nullopt;
+  const std::int64_t midnight = DayNumber(d) * 86400 - 7200;  // at or before local midnight
+  const std::int64_t first = ParisUtcOffsetSeconds(FromUnixSeconds(midnight));
+  if (ParisUtcOffsetSeconds(FromUnixSeconds(midnight + 26 * 3600)) == first) return std::nullopt;
+  for (int h = 1; h <= 26; ++h) {
+    const TimePoint t = FromUnixSeconds(midnight + std::int64_t{h} * 3600);
+    if (ParisUtcOffsetSeconds(t) != first) {
+      if (LocalDate(ToParisCivil(t)) == d) return t;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+State OpeningHours::StateAt(TimePoint instant, const Place& place) const {
+  const CivilTime local = ToParisCivil(instant);
+  DayStates states;
+  EvalDay(*rules_, LocalDate(local), place, UsesPublicHolidays(*rules_), states);
+  return FromCode(states[local.hour * 60 + local.minute]);
+}
+
+// Every instant is read through its Paris wall time (as StateAt does): in the repeated autumn
+// hour both occurrences have the state of that wall time, and a change written at a wall time
+// of the spring gap happens at the end of the gap. Candidates are the instants of the wall
+// times where a day's state changes, plus the offset change itself; the first candidate whose
+// state really differs from the current one is the answer.
+std::optional<TimePoint> OpeningHours::NextChange(TimePoint instant, const Place& place) const {
+  const RuleSet& set = *rules_;
+  const bool uses_ph = UsesPublicHolidays(set);
+  const bool weekly = RepeatsWeekly(set);
+  const CivilTime local = ToParisCivil(instant);
+  Date day = LocalDate(local);
+  const TimePoint limit = instant + std::chrono::hours(24 * 366);
+  DayStates previous, current;
+  EvalDay(set, AddDays(day, -1), place, uses_ph, previous);
+  EvalDay(set, day, place, uses_ph, current);
+  const State now = FromCode(current[local.hour * 60 + local.minute]);
+  std::vector<TimePoint> candidates;
+  for (int i = 0; i <= 367; ++i) {
+    if (i > 0) EvalDay(set, day, place, uses_ph, current);
+    candidates.clear();
+    std::uint8_t before = previous[kDay - 1];
+    // Most days hold one state all day long: compare them wholesale first.
+    if (std::memcmp(current.data(), Uniform(before).data(), kDay) != 0) {
+      for (int m = 0; m < kDay; ++m) {
+        if (current[m] != before) AddWallInstants(day, m, candidates);
+        before = current[m];
+      }
+    }
+    if (const auto shift = OffsetChange(day)) candidates.push_back(*shift);
+    std::sort(candidates.begin(), candidates.end());
+    for (const TimePoint t : candidates) {
+      if (t <= instant) continue;
+      if (t > limit) return std::nullopt;
+      const CivilTime at = ToParisCivil(t);
+      const int minute = static_cast<int>(at.hour * 60 + at.minute);
+      State state;
+      if (LocalDate(at) == day) {
+        state = FromCode(current[minute]);
+      } else {
+        state = StateAt(t, place);
+      }
+      if (state != now) return t;
+    }
+    // A weekly schedule with no change in eight whole days never changes.
+    if (weekly && i >= 8) return std::nullopt;
     std::swap(previous, current);
-    day = AddDays(day, 1);
+    day = NextDate(day);
   }
   return std::nullopt;
 }

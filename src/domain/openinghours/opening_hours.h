@@ -63,9 +63,15 @@ class OpeningHours {
   // character position (1-based) and what was expected, in French; see ParseErrorPosition.
   static Result<OpeningHours> Parse(std::string_view text);
 
+  // Instants are read through their Paris wall time: in the repeated autumn hour both
+  // occurrences of 02:00-02:59 have the state of that wall time; wall times skipped in spring
+  // do not occur (a change written at 02:30 that day happens at 03:00 CEST, the gap's end).
+  // A comment without a state ("Mo-Fr 08:00-18:00 \"sur rendez-vous\"") gives unknown.
   State StateAt(TimePoint instant, const Place& place) const;
-  // The first instant after `instant` where the state differs, looking one year ahead at
-  // most; nullopt when it never changes in that year.
+  // The first instant after `instant` where StateAt really differs, looking one year ahead at
+  // most (consistent with StateAt across both DST changes); nullopt when it never changes in
+  // that year. A schedule that repeats weekly (no dates, weeks, n-th weekdays, PH or SH) is
+  // searched for eight days only.
   std::optional<TimePoint> NextChange(TimePoint instant, const Place& place) const;
   // The schedule of the civil day `date` (what is open on that day, from its midnight).
   DaySchedule Day(const Date& date, const Place& place) const;

@@ -203,7 +203,9 @@ class Parser {
       }
       rule.comment = std::string(s_.substr(pos_ + 1, close - pos_ - 1));
       pos_ = close + 1;
-      if (!selectors && !modifier) rule.state = State::kUnknown;
+      // A comment without a state makes the times it covers unknown ("Mo-Fr 08:00-18:00
+      // \"sur rendez-vous\""), as the specification and the reference implementation say.
+      if (!modifier) rule.state = State::kUnknown;
       modifier = true;
     }
     if (!selectors && !modifier) return Unexpected(pos_);
