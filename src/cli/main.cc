@@ -1,13 +1,15 @@
 // pasip: the single binary. Subcommands: serve, migrate, demo, user, org, site, audit,
-// jobs, totp, config, hours. Every command takes --config FILE and --database URL; passwords are
-// read from standard input, never from arguments (they would show in `ps`).
+// jobs, totp, config, hours, import. Every command takes --config FILE and --database URL;
+// passwords are read from standard input, never from arguments (they would show in `ps`).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "app/application.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/territory_import.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "domain/identity/totp.h"
@@ -22,6 +25,7 @@
 #include "domain/openinghours/opening_hours.h"
 #include "server/serve.h"
 #include "storage/migrations.h"
+#include "storage/territory_repository.h"
 
 namespace {
 
@@ -499,6 +503,43 @@ int main(int argc, char** argv) {
     }
     std::printf("Configuration valide. Base : %s ; écoute : %s\n", config->database_url.c_str(),
                 config->ListenAddress().c_str());
+  });
+
+  // import
+  auto* import = cli.add_subcommand("import", "Importer des données de référence");
+  import->require_subcommand(1);
+  auto* import_communes =
+      import->add_subcommand("communes",
+                             "Importer les communes (CSV du COG, JSON geo.api.gouv.fr ou "
+                             "decoupage-administratif) ; un nouvel import met à jour");
+  AddCommon(import_communes, common);
+  std::string communes_file;
+  import_communes->add_option("fichier", communes_file, "Fichier CSV ou JSON")->required();
+  import_communes->callback([&] {
+    std::ifstream in(communes_file, std::ios::binary);
+    std::ostringstream content;
+    if (!in || !(content << in.rdbuf())) {
+      exit_code = Report(
+          pasip::InvalidArgument("Fichier illisible : « " + communes_file + " ».", "fichier"));
+      return;
+    }
+    // Parse before opening the database so that a bad file changes nothing at all.
+    auto parsed = pasip::app::ParseCommunesText(content.str());
+    if (!parsed) {
+      exit_code = Report(parsed.error());
+      return;
+    }
+    exit_code = WithApp(common, [&](Application& app) {
+      pasip::storage::SqlTerritoryStore store(app.database());
+      auto report = pasip::territory::ImportCommunes(store, *parsed);
+      if (!report) return Report(report.error());
+      std::printf(
+          "Communes : %lld créées, %lld mises à jour, %lld ignorées "
+          "(arrondissements, communes déléguées ou associées).\n",
+          static_cast<long long>(report->created), static_cast<long long>(report->updated),
+          static_cast<long long>(report->skipped));
+      return 0;
+    });
   });
 
   // hours

@@ -2,6 +2,7 @@
 // PostgreSQL when PASIP_TEST_PG_URL names a throwaway database (make test starts one).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "storage/identity_repository.h"
 #include "storage/job_repository.h"
 #include "storage/migrations.h"
+#include "storage/territory_repository.h"
 
 namespace pasip::storage {
 namespace {
@@ -386,6 +388,92 @@ TEST_P(RepositoryContract, ConcurrentWorkersNeverClaimTheSameJob) {
   std::sort(claimed.begin(), claimed.end());
   EXPECT_EQ(claimed.size(), 40u);
   EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end());
+}
+
+territory::Commune TestCommune(std::string code, std::string name, std::string departement) {
+  territory::Commune c;
+  c.code = std::move(code);
+  c.name = std::move(name);
+  c.departement = std::move(departement);
+  c.region = c.departement == "2A" ? "94" : "53";
+  return c;
+}
+
+TEST_P(RepositoryContract, TerritoryUpsertsCommunesInPlace) {
+  SqlTerritoryStore store(*db_);
+  auto rennes = TestCommune("35238", "Rennes", "35");
+  rennes.population = 225081;
+  rennes.latitude = 48.11198;
+  rennes.longitude = -1.68186;
+  rennes.epci = "243500139";
+  const std::vector<territory::Commune> first = {rennes, TestCommune("35047", "Bain", "35"),
+                                                 TestCommune("2A004", "Ajaccio", "2A")};
+  auto created = store.UpsertCommunes(first);
+  ASSERT_TRUE(created) << created.error().ToString();
+  EXPECT_EQ(*created, (territory::UpsertCounts{3, 0}));
+  EXPECT_EQ(*store.CountCommunes(), 3);
+  EXPECT_EQ(**store.FindCommune("35238"), rennes);
+  EXPECT_FALSE(*store.FindCommune("35999"));
+
+  auto renamed = first;
+  renamed[1].name = "Bain-de-Bretagne";
+  renamed[1].population = 7500;
+  renamed[0].latitude.reset();
+  renamed[0].longitude.reset();
+  renamed.push_back(TestCommune("35001", "Acigné", "35"));
+  auto again = store.UpsertCommunes(renamed);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(*again, (territory::UpsertCounts{1, 3}));
+  EXPECT_EQ(*store.CountCommunes(), 4);
+  EXPECT_EQ(**store.FindCommune("35047"), renamed[1]);
+  renamed[1].name = "Bain";
+  ASSERT_TRUE(store.UpsertCommunes(std::span(renamed).subspan(1, 1)));
+  EXPECT_EQ((*store.FindCommune("35047"))->name, "Bain");
+  EXPECT_EQ((*store.FindCommune("35047"))->population, 7500);
+  // Values the new source lacks are kept.
+  EXPECT_EQ((*store.FindCommune("35238"))->latitude, 48.11198);
+  EXPECT_EQ((*store.FindCommune("35238"))->epci, "243500139");
+
+  auto listed = store.ListCommunes("35");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].code, "35001");
+  EXPECT_EQ((*listed)[2].code, "35238");
+  EXPECT_TRUE(store.ListCommunes("2B")->empty());
+  auto departements = store.ListDepartements();
+  ASSERT_TRUE(departements);
+  ASSERT_EQ(departements->size(), 2u);
+  EXPECT_EQ(departements->front().code, "2A");
+  EXPECT_EQ(departements->front().region, "94");
+}
+
+TEST_P(RepositoryContract, TerritoryImportIsAllOrNothing) {
+  SqlTerritoryStore store(*db_);
+  // Enough rows for several INSERT batches; the last one breaks a CHECK constraint.
+  std::vector<territory::Commune> communes;
+  for (int i = 1; i <= 450; ++i) {
+    char code[6];
+    std::snprintf(code, sizeof code, "35%03d", i);
+    communes.push_back(TestCommune(code, std::string("Commune ") + code, "35"));
+  }
+  auto bad = communes;
+  bad.back().latitude = 95;
+  bad.back().longitude = 0;
+  const auto refused = store.UpsertCommunes(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(*store.CountCommunes(), 0);
+  EXPECT_TRUE(store.ListDepartements()->empty());
+
+  auto duplicated = communes;
+  duplicated.push_back(communes.front());
+  EXPECT_EQ(store.UpsertCommunes(duplicated).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*store.CountCommunes(), 0);
+
+  auto created = store.UpsertCommunes(communes);
+  ASSERT_TRUE(created) << created.error().ToString();
+  EXPECT_EQ(created->created, 450);
+  EXPECT_EQ(store.ListCommunes("35")->size(), 450u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, RepositoryContract, ::testing::Values("sqlite", "postgres"),
