@@ -9,11 +9,13 @@
 // A rule whose spans run past midnight paints the part past midnight on the next day, at its
 // place in the rule order, when it selects the previous day.
 // The display schedule (Day, Week) keeps each day's own spans, past midnight included.
+// StateAt and NextChange hold a day as a short sorted list of constant-state segments (not
+// one value per minute) and NextChange walks their boundaries; Paris offsets are derived from
+// day numbers (same rule as core/clock.h); rule-set flags are computed once at parse time.
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -190,65 +192,179 @@ std::string_view StateName(State state) {
   return "unknown";
 }
 
-using DayStates = std::array<std::uint8_t, kDay>;
+namespace internal {
 
-void PaintStates(DayStates& out, int from, int to, State state, bool only_unset) {
-  const std::uint8_t code = Code(state);
-  from = std::max(from, 0);
-  to = std::min(to, kDay);
-  for (int m = from; m < to; ++m) {
-    if (!only_unset || out[m] == kUnset) out[m] = code;
-  }
-}
-
-bool RuleSpills(const Rule& rule) {
-  for (const auto& span : rule.times) {
-    if (span.end > kDay) return true;
-  }
-  return false;
-}
-
-bool UsesPublicHolidays(const RuleSet& set) {
-  for (const Rule& rule : set.rules) {
-    if (rule.public_holiday) return true;
-  }
-  return false;
-}
-
-// Whether the schedule is the same every week: no rule depends on dates, months, years,
-// ISO weeks, the n-th weekday of a month, public or school holidays.
-bool RepeatsWeekly(const RuleSet& set) {
-  for (const Rule& rule : set.rules) {
+void Finalise(RuleSet& set) {
+  set.uses_public_holidays = false;
+  set.repeats_weekly = true;
+  set.any_spills = false;
+  for (Rule& rule : set.rules) {
+    rule.spills = false;
+    for (const auto& span : rule.times) rule.spills = rule.spills || span.end > kDay;
+    set.any_spills = set.any_spills || rule.spills;
+    set.uses_public_holidays = set.uses_public_holidays || rule.public_holiday;
+    // The same every week: no rule depends on dates, months, years, ISO weeks, the n-th
+    // weekday of a month, public or school holidays.
     if (!rule.years.empty() || !rule.monthdays.empty() || !rule.weeks.empty() ||
         rule.public_holiday || rule.school_holiday) {
-      return false;
+      set.repeats_weekly = false;
     }
     for (const auto& w : rule.weekdays) {
-      if (!w.nth.empty()) return false;
+      if (!w.nth.empty()) set.repeats_weekly = false;
     }
   }
-  return true;
 }
 
-// The state of each minute of the civil day `d` (see the header comment for the rule order).
-void EvalDay(const RuleSet& set, const Date& d, const Place& place, bool uses_ph, DayStates& out) {
-  out.fill(kUnset);
-  const int weekday = Weekday(d);
-  const bool ph = uses_ph && IsPublicHoliday(d, place.department);
-  const Date prev = AddDays(d, -1);
-  const int prev_weekday = Weekday(prev);
-  int prev_ph = -1;  // computed when first needed
+}  // namespace internal
+
+namespace {
+
+// A day's states as a piecewise-constant function of the minute: segment i covers the
+// minutes [segs[i].start, segs[i + 1].start) (the last one up to the day's end); the first
+// starts at 0 and two neighbours never hold the same code.
+struct Segment {
+  std::int16_t start;  // no initialisers: the inline buffers stay uninitialised
+  std::uint8_t code;
+};
+
+// A list of segments, inline up to a size most days never reach (no allocation then).
+class Segments {
+ public:
+  Segments() = default;
+  Segments(const Segments&) = delete;
+  Segments& operator=(const Segments&) = delete;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Segment& operator[](std::size_t i) const { return data_[i]; }
+  const Segment& back() const { return data_[size_ - 1]; }
+  const Segment* begin() const { return data_; }
+  const Segment* end() const { return data_ + size_; }
+  void clear() { size_ = 0; }
+  void push_back(Segment s) {
+    if (size_ == capacity_) Grow();
+    data_[size_++] = s;
+  }
+
+ private:
+  void Grow() {
+    std::vector<Segment> bigger(capacity_ * 2);
+    std::copy(data_, data_ + size_, bigger.begin());
+    heap_.swap(bigger);
+    data_ = heap_.data();
+    capacity_ = heap_.size();
+  }
+
+  static constexpr std::size_t kInline = 32;
+  Segment inline_[kInline];
+  std::vector<Segment> heap_;
+  Segment* data_ = inline_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = kInline;
+};
+
+class DayStates {
+ public:
+  const Segments& segs() const { return buf_[cur_]; }
+  Segments& segs() { return buf_[cur_]; }
+  Segments& scratch() { return buf_[1 - cur_]; }
+  void Flip() { cur_ = 1 - cur_; }  // the scratch becomes the segments
+  void Fill(std::uint8_t code) {
+    segs().clear();
+    segs().push_back({0, code});
+  }
+  std::uint8_t At(int minute) const {
+    const Segments& s = segs();
+    std::size_t i = s.size() - 1;
+    while (s[i].start > minute) --i;
+    return s[i].code;
+  }
+
+ private:
+  Segments buf_[2];
+  int cur_ = 0;
+};
+
+void Append(Segments& out, int start, std::uint8_t code) {
+  if (!out.empty() && out.back().code == code) return;
+  out.push_back({static_cast<std::int16_t>(start), code});
+}
+
+// Paints the minutes [from, to) of the day (clamped to it) with `state`; with `only_unset`,
+// only those no rule covered yet.
+void PaintStates(DayStates& out, int from, int to, State state, bool only_unset) {
+  from = std::max(from, 0);
+  to = std::min(to, kDay);
+  if (from >= to) return;
+  const std::uint8_t code = Code(state);
+  const Segments& segs = out.segs();
+  Segments& next = out.scratch();
+  next.clear();
+  const std::size_t n = segs.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const int s = segs[i].start;
+    const int e = i + 1 < n ? segs[i + 1].start : kDay;
+    const std::uint8_t c = segs[i].code;
+    if (e <= from || s >= to) {
+      Append(next, s, c);
+      continue;
+    }
+    if (s < from) Append(next, s, c);
+    Append(next, std::max(s, from), only_unset && c != kUnset ? c : code);
+    if (e > to) Append(next, to, c);
+  }
+  out.Flip();
+}
+
+// A civil day with what the rules ask of it, computed once.
+struct DayInfo {
+  Date date;
+  std::int64_t number = 0;  // DayNumber(date)
+  int weekday = 0;
+  bool public_holiday = false;
+};
+
+DayInfo MakeDayInfo(const RuleSet& set, const Date& d, std::int64_t number, const Place& place) {
+  // 1970-01-01 was a Thursday (3 with Monday = 0), as in Weekday.
+  const int weekday = static_cast<int>(((number % 7) + 7 + 3) % 7);
+  return {d, number, weekday, set.uses_public_holidays && IsPublicHoliday(d, place.department)};
+}
+
+Date PrevDate(const Date& d) {
+  if (d.day > 1) return {d.year, d.month, d.day - 1};
+  if (d.month > 1) return {d.year, d.month - 1, DaysInMonth(d.year, d.month - 1)};
+  return {d.year - 1, 12, 31};
+}
+
+Date NextDate(const Date& d) {
+  if (d.day < DaysInMonth(d.year, d.month)) return {d.year, d.month, d.day + 1};
+  if (d.month < 12) return {d.year, d.month + 1, 1};
+  return {d.year + 1, 1, 1};
+}
+
+DayInfo PrevDay(const RuleSet& set, const DayInfo& d, const Place& place) {
+  return MakeDayInfo(set, PrevDate(d.date), d.number - 1, place);
+}
+
+DayInfo NextDay(const RuleSet& set, const DayInfo& d, const Place& place) {
+  return MakeDayInfo(set, NextDate(d.date), d.number + 1, place);
+}
+
+// The state of each minute of the civil day `day` (see the header comment for the rule
+// order); `prev` is the day before (its date and weekday, public holiday or not).
+void EvalDay(const RuleSet& set, const DayInfo& day, const DayInfo& prev, const Place& place,
+             DayStates& out) {
+  out.Fill(kUnset);
   bool fallback = false;
   for (const Rule& rule : set.rules) {
     if (rule.kind == RuleKind::kFallback) fallback = true;
-    const Match own = RuleMatches(rule, d, weekday, ph, place);
+    const Match own = RuleMatches(rule, day.date, day.weekday, day.public_holiday, place);
     Match spill = Match::kNo;
-    if (RuleSpills(rule)) {
-      if (prev_ph < 0) prev_ph = uses_ph && IsPublicHoliday(prev, place.department) ? 1 : 0;
-      spill = RuleMatches(rule, prev, prev_weekday, prev_ph == 1, place);
+    if (rule.spills) {
+      spill = RuleMatches(rule, prev.date, prev.weekday, prev.public_holiday, place);
     }
     if (own == Match::kNo && spill == Match::kNo) continue;
-    if (own != Match::kNo && !fallback && rule.kind == RuleKind::kNormal) out.fill(kUnset);
+    if (own != Match::kNo && !fallback && rule.kind == RuleKind::kNormal) out.Fill(kUnset);
     if (own == Match::kUnknownSchoolHoliday) {
       // Whether the day is a school holiday is not known, so neither is the rule's effect.
       PaintStates(out, 0, kDay, State::kUnknown, fallback);
@@ -272,67 +388,117 @@ void EvalDay(const RuleSet& set, const Date& d, const Place& place, bool uses_ph
       }
     }
   }
-  // Minutes no rule covered are closed; one code per state makes the days comparable bytewise.
-  for (auto& c : out) c = c == kUnset ? Code(State::kClosed) : c;
+  // Minutes no rule covered are closed.
+  Segments& merged = out.scratch();
+  merged.clear();
+  for (const Segment& s : out.segs()) {
+    Append(merged, s.start, s.code == kUnset ? Code(State::kClosed) : s.code);
+  }
+  out.Flip();
 }
 
-namespace {
-
-// A whole day in the state of `code`.
-const DayStates& Uniform(std::uint8_t code) {
-  static const std::array<DayStates, 4> kDays = [] {
-    std::array<DayStates, 4> days;
-    for (std::size_t i = 0; i < days.size(); ++i) days[i].fill(static_cast<std::uint8_t>(i));
-    return days;
-  }();
-  return kDays[code & 3];
+// Evaluates the civil day `day` alone (its previous day only as far as spans spill over).
+void EvalDate(const RuleSet& set, const DayInfo& day, const Place& place, DayStates& out) {
+  DayInfo prev;
+  if (set.any_spills) prev = PrevDay(set, day, place);
+  EvalDay(set, day, prev, place, out);
 }
 
-Date NextDate(const Date& d) {
-  if (d.day < DaysInMonth(d.year, d.month)) return {d.year, d.month, d.day + 1};
-  if (d.month < 12) return {d.year, d.month + 1, 1};
-  return {d.year + 1, 1, 1};
+// Europe/Paris time, as core/clock.h defines it (ParisUtcOffsetSeconds): summer time (UTC+2)
+// from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October, the
+// year being the UTC one; winter time (UTC+1) otherwise. Computed here from day numbers,
+// without the civil conversions of the general functions.
+
+// The day of the month of the last Sunday of March or October (31-day months) of `year`.
+int LastSunday(int year, int month) { return 31 - (Weekday({year, month, 31}) + 1) % 7; }
+
+// The instant (Unix seconds) of the offset change on the civil day `d`, an offset change day.
+std::int64_t ChangeSeconds(std::int64_t day_number) { return day_number * 86400 + 3600; }
+
+// Whether the civil day `d` (whose weekday is `weekday`) is one where Europe/Paris changes
+// its UTC offset: the last Sunday of March or of October.
+bool IsOffsetChangeDay(const Date& d, int weekday) {
+  return (d.month == 3 || d.month == 10) && d.day >= 25 && weekday == 6;
 }
 
-Date LocalDate(const CivilTime& local) {
-  return {static_cast<int>(local.year), static_cast<int>(local.month), static_cast<int>(local.day)};
+// The UTC offset of every instant of the civil day `d`, which is not an offset change day:
+// summer time from the day after the last Sunday of March to the last Sunday of October.
+std::int64_t DayOffsetSeconds(const Date& d) {
+  if (d.month > 3 && d.month < 10) return 7200;
+  if (d.month != 3 && d.month != 10) return 3600;
+  const int last = LastSunday(d.year, d.month);
+  if (d.month == 3) return d.day > last ? 7200 : 3600;
+  return d.day < last ? 7200 : 3600;
 }
+
+// The UTC offset at `utc` seconds, which lies within two hours of the offset change day `d`.
+std::int64_t ChangeDayOffsetSeconds(const DayInfo& d, std::int64_t utc) {
+  const bool after = utc >= ChangeSeconds(d.number);
+  return (d.date.month == 3) == after ? 7200 : 3600;
+}
+
+// Paris civil date and minute of the day of `instant` (ToParisCivil, one civil conversion).
+struct ParisLocal {
+  Date date;
+  std::int64_t number = 0;  // DayNumber(date)
+  int minute = 0;
+};
+
+ParisLocal ToParisLocal(TimePoint instant) {
+  const std::int64_t utc = ToUnixSeconds(instant);
+  const std::int64_t days = utc >= 0 ? utc / 86400 : (utc - 86399) / 86400;
+  Date date = DateFromDayNumber(days);
+  std::int64_t offset = 3600;
+  if (date.month > 3 && date.month < 10) {
+    offset = 7200;
+  } else if (date.month == 3 || date.month == 10) {
+    const std::int64_t change =
+        (DayNumber({date.year, date.month, LastSunday(date.year, date.month)})) * 86400 + 3600;
+    offset = (date.month == 3) == (utc >= change) ? 7200 : 3600;
+  }
+  std::int64_t seconds = utc - days * 86400 + offset;
+  if (seconds >= 86400) {
+    seconds -= 86400;
+    date = NextDate(date);
+    return {date, days + 1, static_cast<int>(seconds / 60)};
+  }
+  return {date, days, static_cast<int>(seconds / 60)};
+}
+
+// A candidate instant of the day being searched and its Paris wall-clock minute.
+struct Candidate {
+  TimePoint at;
+  int minute = 0;
+  friend bool operator<(const Candidate& a, const Candidate& b) { return a.at < b.at; }
+};
 
 // The instants whose Paris wall time is `minute` of the day `d`: none in the spring gap, two
-// in the repeated autumn hour, one otherwise.
-void AddWallInstants(const Date& d, int minute, std::vector<TimePoint>& out) {
-  const std::int64_t wall = DayNumber(d) * 86400 + std::int64_t{minute} * 60;
-  for (const std::int64_t offset : {7200, 3600}) {
-    const TimePoint t = FromUnixSeconds(wall - offset);
-    if (ParisUtcOffsetSeconds(t) == offset) out.push_back(t);
+// in the repeated autumn hour, one otherwise. `offset` is the day's UTC offset, or 0 on an
+// offset change day.
+void AddWallInstants(const DayInfo& d, std::int64_t offset, int minute,
+                     std::vector<Candidate>& out) {
+  const std::int64_t wall = d.number * 86400 + std::int64_t{minute} * 60;
+  if (offset != 0) {
+    out.push_back({FromUnixSeconds(wall - offset), minute});
+    return;
+  }
+  for (const std::int64_t o : {7200, 3600}) {
+    if (ChangeDayOffsetSeconds(d, wall - o) == o)
+      out.push_back({FromUnixSeconds(wall - o), minute});
   }
 }
 
-// The instant of a change of UTC offset during the civil day `d`, if any (the end of the
-// spring gap, or the start of the repeated autumn hour).
-std::optional<TimePoint> OffsetChange(const Date& d) {
-  // Europe/Paris changes its offset only in March and October (see core/clock.h).
-  if (d.month != 3 && d.month != 10) return std::nullopt;
-  const std::int64_t midnight = DayNumber(d) * 86400 - 7200;  // at or before local midnight
-  const std::int64_t first = ParisUtcOffsetSeconds(FromUnixSeconds(midnight));
-  if (ParisUtcOffsetSeconds(FromUnixSeconds(midnight + 26 * 3600)) == first) return std::nullopt;
-  for (int h = 1; h <= 26; ++h) {
-    const TimePoint t = FromUnixSeconds(midnight + std::int64_t{h} * 3600);
-    if (ParisUtcOffsetSeconds(t) != first) {
-      if (LocalDate(ToParisCivil(t)) == d) return t;
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
+State StateOf(const RuleSet& set, TimePoint instant, const Place& place, DayStates& scratch) {
+  const ParisLocal local = ToParisLocal(instant);
+  EvalDate(set, MakeDayInfo(set, local.date, local.number, place), place, scratch);
+  return FromCode(scratch.At(local.minute));
 }
 
 }  // namespace
 
 State OpeningHours::StateAt(TimePoint instant, const Place& place) const {
-  const CivilTime local = ToParisCivil(instant);
   DayStates states;
-  EvalDay(*rules_, LocalDate(local), place, UsesPublicHolidays(*rules_), states);
-  return FromCode(states[local.hour * 60 + local.minute]);
+  return StateOf(*rules_, instant, place, states);
 }
 
 // Every instant is read through its Paris wall time (as StateAt does): in the repeated autumn
@@ -342,46 +508,51 @@ State OpeningHours::StateAt(TimePoint instant, const Place& place) const {
 // state really differs from the current one is the answer.
 std::optional<TimePoint> OpeningHours::NextChange(TimePoint instant, const Place& place) const {
   const RuleSet& set = *rules_;
-  const bool uses_ph = UsesPublicHolidays(set);
-  const bool weekly = RepeatsWeekly(set);
-  const CivilTime local = ToParisCivil(instant);
-  Date day = LocalDate(local);
+  const ParisLocal local = ToParisLocal(instant);
+  DayInfo day = MakeDayInfo(set, local.date, local.number, place);
+  DayInfo prev = PrevDay(set, day, place);
   const TimePoint limit = instant + std::chrono::hours(24 * 366);
-  DayStates previous, current;
-  EvalDay(set, AddDays(day, -1), place, uses_ph, previous);
-  EvalDay(set, day, place, uses_ph, current);
-  const State now = FromCode(current[local.hour * 60 + local.minute]);
-  std::vector<TimePoint> candidates;
+  DayStates states[2];
+  DayStates* previous = &states[0];
+  DayStates* current = &states[1];
+  {
+    DayInfo before_prev;
+    if (set.any_spills) before_prev = PrevDay(set, prev, place);
+    EvalDay(set, prev, before_prev, place, *previous);
+  }
+  EvalDay(set, day, prev, place, *current);
+  const State now = FromCode(current->At(local.minute));
+  // Reused from call to call on this thread (NextChange does not call itself).
+  thread_local std::vector<Candidate> candidates;
   for (int i = 0; i <= 367; ++i) {
-    if (i > 0) EvalDay(set, day, place, uses_ph, current);
+    if (i > 0) EvalDay(set, day, prev, place, *current);
     candidates.clear();
-    std::uint8_t before = previous[kDay - 1];
-    // Most days hold one state all day long: compare them wholesale first.
-    if (std::memcmp(current.data(), Uniform(before).data(), kDay) != 0) {
-      for (int m = 0; m < kDay; ++m) {
-        if (current[m] != before) AddWallInstants(day, m, candidates);
-        before = current[m];
-      }
+    const bool change_day = IsOffsetChangeDay(day.date, day.weekday);
+    const std::int64_t offset = change_day ? 0 : DayOffsetSeconds(day.date);
+    std::uint8_t before = previous->segs().back().code;
+    for (const Segment& s : current->segs()) {
+      if (s.code != before) AddWallInstants(day, offset, s.start, candidates);
+      before = s.code;
     }
-    if (const auto shift = OffsetChange(day)) candidates.push_back(*shift);
+    if (change_day) {
+      // The offset change itself: the end of the spring gap (03:00), or the start of the
+      // repeated autumn hour (02:00).
+      candidates.push_back(
+          {FromUnixSeconds(ChangeSeconds(day.number)), day.date.month == 3 ? 180 : 120});
+    }
     std::sort(candidates.begin(), candidates.end());
-    for (const TimePoint t : candidates) {
-      if (t <= instant) continue;
-      if (t > limit) return std::nullopt;
-      const CivilTime at = ToParisCivil(t);
-      const int minute = static_cast<int>(at.hour * 60 + at.minute);
-      State state;
-      if (LocalDate(at) == day) {
-        state = FromCode(current[minute]);
-      } else {
-        state = StateAt(t, place);
-      }
-      if (state != now) return t;
+    for (const Candidate& c : candidates) {
+      if (c.at <= instant) continue;
+      if (c.at > limit) return std::nullopt;
+      // Every candidate's wall time falls on `day` (a wall time of that day, or the offset
+      // change, checked to be on it).
+      if (FromCode(current->At(c.minute)) != now) return c.at;
     }
     // A weekly schedule with no change in eight whole days never changes.
-    if (weekly && i >= 8) return std::nullopt;
+    if (set.repeats_weekly && i >= 8) return std::nullopt;
     std::swap(previous, current);
-    day = NextDate(day);
+    prev = day;
+    day = NextDay(set, day, place);
   }
   return std::nullopt;
 }

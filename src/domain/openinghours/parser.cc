@@ -531,6 +531,7 @@ class Parser {
 Result<OpeningHours> OpeningHours::Parse(std::string_view text) {
   auto rules = Parser(text).Run();
   if (!rules) return Fail(rules.error());
+  internal::Finalise(*rules);
   return OpeningHours(std::make_shared<const internal::RuleSet>(std::move(*rules)));
 }
 

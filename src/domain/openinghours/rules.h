@@ -58,10 +58,18 @@ struct Rule {
   std::vector<TimeSpan> times;       // empty: the whole day
   State state = State::kOpen;
   std::string comment;
+  bool spills = false;  // derived (Finalise): a span runs past midnight
 };
 
 struct RuleSet {
   std::vector<Rule> rules;
+  // Derived once after parsing (Finalise), read by every evaluation.
+  bool uses_public_holidays = false;  // some rule names PH
+  bool repeats_weekly = false;        // no dates, years, weeks, n-th weekdays, PH or SH
+  bool any_spills = false;            // some rule has a span past midnight
 };
+
+// Computes the derived fields of `set` and of its rules.
+void Finalise(RuleSet& set);
 
 }  // namespace pasip::openinghours::internal
