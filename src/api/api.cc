@@ -329,34 +329,25 @@ void RegisterRoutes(http::Router& router, Services& services, const Options& opt
            }))
       .summary = "Lire un compte";
   router
-      .Add(
-          Method::kPatch, "/api/v1/utilisateurs/{id}", RouteKind::kApi, "users.write",
-          Wrap([&s](http::Request& req) -> Result<http::Response> {
-            PASIP_ASSIGN_OR_RETURN(id, PathId(req));
-            PASIP_ASSIGN_OR_RETURN(body, ParseBody(req));
-            PASIP_ASSIGN_OR_RETURN(u, s.identity.FindUser(id));
-            if (!u) return Fail(NotFound("Ce compte n'existe pas."));
-            PASIP_ASSIGN_OR_RETURN(email, OptString(body, "email"));
-            PASIP_ASSIGN_OR_RETURN(name, OptString(body, "nom"));
-            PASIP_ASSIGN_OR_RETURN(disabled, OptBool(body, "desactive"));
-            std::vector<identity::Membership> memberships = u->memberships;
-            if (body.contains("roles")) {
-              PASIP_ASSIGN_OR_RETURN(parsed, ParseMemberships(body));
-              memberships = std::move(parsed);
-            }
-            const Caller& caller = CallerOf(req);
-            if (disabled && *disabled && id == caller.audit.user_id) {  // before any write
-              return Fail(FailedPrecondition("Vous ne pouvez pas désactiver votre propre compte."));
-            }
-            PASIP_TRY(s.accounts.UpdateUser(id, email.value_or(u->email),
-                                            name.value_or(u->display_name), memberships,
-                                            caller.audit));
-            if (disabled && *disabled != u->disabled) {
-              PASIP_TRY(s.accounts.SetDisabled(id, *disabled, caller.audit));
-            }
-            PASIP_ASSIGN_OR_RETURN(updated, s.identity.FindUser(id));
-            return JsonOk(ToJson(*updated));
-          }))
+      .Add(Method::kPatch, "/api/v1/utilisateurs/{id}", RouteKind::kApi, "users.write",
+           Wrap([&s](http::Request& req) -> Result<http::Response> {
+             PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+             PASIP_ASSIGN_OR_RETURN(body, ParseBody(req));
+             identity::UserChanges changes;
+             PASIP_ASSIGN_OR_RETURN(email, OptString(body, "email"));
+             PASIP_ASSIGN_OR_RETURN(name, OptString(body, "nom"));
+             PASIP_ASSIGN_OR_RETURN(disabled, OptBool(body, "desactive"));
+             changes.email = std::move(email);
+             changes.display_name = std::move(name);
+             changes.disabled = disabled;
+             if (body.contains("roles")) {
+               PASIP_ASSIGN_OR_RETURN(parsed, ParseMemberships(body));
+               changes.memberships = std::move(parsed);
+             }
+             PASIP_TRY(s.accounts.UpdateUser(id, changes, CallerOf(req).audit));
+             PASIP_ASSIGN_OR_RETURN(updated, s.identity.FindUser(id));
+             return JsonOk(ToJson(*updated));
+           }))
       .summary = "Modifier un compte (e-mail, nom, rôles, désactivation)";
 
   // Audit log.

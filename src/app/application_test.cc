@@ -283,6 +283,17 @@ TEST_F(ApplicationTest, ApiValidationErrorsNameTheField) {
   EXPECT_EQ(Body(r)["champ"], "mot_de_passe");
 }
 
+TEST_F(ApplicationTest, ARefusedAccountChangeWritesNothing) {
+  const std::string admin = SignIn("admin");
+  const json me = Body(Send("GET", "/api/v1/moi", {{"Cookie", admin}}));
+  const std::string path = "/api/v1/utilisateurs/" + std::to_string(me["id"].get<std::int64_t>());
+  const HttpResponse r =
+      Send("PATCH", path, {{"Content-Type", "application/json"}, {"Cookie", admin}},
+           json({{"nom", "Autre nom"}, {"desactive", true}}).dump());
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Body(Send("GET", path, {{"Cookie", admin}}))["nom"], me["nom"]);
+}
+
 TEST_F(ApplicationTest, FormsWithoutAValidCsrfTokenAreRefused) {
   const HttpResponse anonymous =
       Send("POST", "/connexion", {{"Content-Type", "application/x-www-form-urlencoded"}},

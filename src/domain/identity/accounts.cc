@@ -388,43 +388,58 @@ Result<User> AccountService::RequireUser(UserId id) {
   return std::move(*user);
 }
 
-Status AccountService::UpdateUser(UserId id, std::string_view email, std::string_view display_name,
-                                  const std::vector<Membership>& memberships,
+Status AccountService::UpdateUser(UserId id, const UserChanges& changes,
                                   const audit::Context& context) {
+  // Everything is checked before anything is written: a refused change writes nothing.
   PASIP_ASSIGN_OR_RETURN(user, RequireUser(id));
-  PASIP_TRY(ValidateEmail(email));
-  PASIP_TRY(ValidateDisplayName(display_name));
-  PASIP_TRY(ValidateMemberships(memberships));
-  const bool stays_admin = std::any_of(memberships.begin(), memberships.end(),
-                                       [](const Membership& m) { return m.role == Role::kAdmin; });
+  if (changes.email) PASIP_TRY(ValidateEmail(*changes.email));
+  if (changes.display_name) PASIP_TRY(ValidateDisplayName(*changes.display_name));
+  if (changes.memberships) PASIP_TRY(ValidateMemberships(*changes.memberships));
+  const std::vector<Membership>& memberships =
+      changes.memberships ? *changes.memberships : user.memberships;
+  const bool disabled = changes.disabled.value_or(user.disabled);
+  const bool stays_admin =
+      !disabled && std::any_of(memberships.begin(), memberships.end(),
+                               [](const Membership& m) { return m.role == Role::kAdmin; });
+  if (id == context.user_id && disabled && !user.disabled) {
+    return Fail(FailedPrecondition("Vous ne pouvez pas désactiver votre propre compte."));
+  }
   if (id == context.user_id && user.HasRole(Role::kAdmin) && !stays_admin) {
     return Fail(
         FailedPrecondition("Vous ne pouvez pas retirer votre propre rôle d'administration."));
   }
   PASIP_TRY(KeepAnAdministrator(user, stays_admin));
-  user.email = text::NormaliseEmail(email);
-  user.display_name = std::string(text::Trim(display_name));
+
+  const bool newly_disabled = disabled && !user.disabled;
+  const bool enabled_again = !disabled && user.disabled;
+  if (changes.email) user.email = text::NormaliseEmail(*changes.email);
+  if (changes.display_name) user.display_name = std::string(text::Trim(*changes.display_name));
   user.memberships = memberships;
+  user.disabled = disabled;
   auto updated = identity_.UpdateUser(user);
   if (!updated && updated.error().code == ErrorCode::kAlreadyExists) {
     return Fail(AlreadyExists("Un compte existe déjà avec cette adresse e-mail.", "email"));
   }
   PASIP_TRY(updated);
+  if (newly_disabled) PASIP_TRY(sessions_.DeleteForUser(id, ""));
   InvalidateCache();
-  return audit_.Record(context, "update", "user", id);
+  if (changes.email || changes.display_name || changes.memberships) {
+    PASIP_TRY(audit_.Record(context, "update", "user", id));
+  }
+  if (newly_disabled || enabled_again) {
+    PASIP_TRY(audit_.Record(context, newly_disabled ? "disable" : "enable", "user", id));
+  }
+  return Ok();
+}
+
+Status AccountService::UpdateUser(UserId id, std::string_view email, std::string_view display_name,
+                                  const std::vector<Membership>& memberships,
+                                  const audit::Context& context) {
+  return UpdateUser(id, {std::string(email), std::string(display_name), memberships, {}}, context);
 }
 
 Status AccountService::SetDisabled(UserId id, bool disabled, const audit::Context& context) {
-  PASIP_ASSIGN_OR_RETURN(user, RequireUser(id));
-  if (disabled && id == context.user_id) {
-    return Fail(FailedPrecondition("Vous ne pouvez pas désactiver votre propre compte."));
-  }
-  if (disabled) PASIP_TRY(KeepAnAdministrator(user, /*stays_admin=*/false));
-  user.disabled = disabled;
-  PASIP_TRY(identity_.UpdateUser(user));
-  if (disabled) PASIP_TRY(sessions_.DeleteForUser(id, ""));
-  InvalidateCache();
-  return audit_.Record(context, disabled ? "disable" : "enable", "user", id);
+  return UpdateUser(id, {{}, {}, {}, disabled}, context);
 }
 
 Status AccountService::ResetPassword(UserId id, std::string_view password,

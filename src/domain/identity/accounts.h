@@ -71,6 +71,14 @@ struct EnrolmentResult {
   std::string token;  // the new session's cookie token
 };
 
+// What an administrator changes on an account; absent members stay as they are.
+struct UserChanges {
+  std::optional<std::string> email;
+  std::optional<std::string> display_name;
+  std::optional<std::vector<Membership>> memberships;
+  std::optional<bool> disabled;
+};
+
 struct NewUser {
   std::string email;
   std::string display_name;
@@ -116,6 +124,8 @@ class AccountService {
   // role or reset their own password or second factor here (they use their account page),
   // and no change may leave the deployment without an active administrator.
   Result<User> CreateUser(const NewUser& user, const audit::Context& context);
+  // Checks every change before writing any (one write; disabling closes the sessions).
+  Status UpdateUser(UserId id, const UserChanges& changes, const audit::Context& context);
   Status UpdateUser(UserId id, std::string_view email, std::string_view display_name,
                     const std::vector<Membership>& memberships, const audit::Context& context);
   Status SetDisabled(UserId id, bool disabled, const audit::Context& context);
