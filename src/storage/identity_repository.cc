@@ -17,8 +17,6 @@ namespace {
 constexpr char kOrganisationColumns[] = "id, name, kind, siret, active, created_at";
 constexpr char kSiteColumns[] =
     "id, organisation_id, name, address, commune_code, latitude, longitude, active";
-constexpr char kUserColumns[] =
-    "id, email, display_name, password_hash, totp_secret, disabled, created_at";
 constexpr char kSessionColumns[] =
     "id, user_id, created_at, last_seen_at, csrf_token, second_factor_verified, user_agent";
 
@@ -178,27 +176,6 @@ Result<std::vector<Site>> SqlIdentityStore::ListSites(const identity::SiteQuery&
 
 // --- Users ---------------------------------------------------------------------------
 
-Status SqlIdentityStore::LoadMemberships(Connection& c, User& user) {
-  PASIP_ASSIGN_OR_RETURN(rows, c.Query("SELECT m.id, m.organisation_id, m.role, s.site_id "
-                                       "FROM memberships m LEFT JOIN membership_sites s "
-                                       "ON s.membership_id = m.id WHERE m.user_id = ? "
-                                       "ORDER BY m.id, s.site_id",
-                                       {user.id}));
-  std::map<std::int64_t, std::size_t> index;
-  user.memberships.clear();
-  for (const Row& r : rows) {
-    auto [it, inserted] = index.emplace(r.Int(0), user.memberships.size());
-    if (inserted) {
-      Membership m;
-      m.organisation_id = r.Int(1);
-      m.role = identity::ParseRole(r.Text(2)).value_or(identity::Role::kAccueil);
-      user.memberships.push_back(m);
-    }
-    if (!r.IsNull(3)) user.memberships[it->second].site_ids.push_back(r.Int(3));
-  }
-  return Ok();
-}
-
 Status SqlIdentityStore::WriteMemberships(Connection& c, const User& user) {
   PASIP_TRY(c.Execute("DELETE FROM memberships WHERE user_id = ?", {user.id}));
   for (const Membership& m : user.memberships) {
@@ -242,35 +219,24 @@ Status SqlIdentityStore::UpdateUser(const User& user) {
   return tx.Commit();
 }
 
+// Users matching `where` (a fragment of literals, possibly ending with LIMIT ?) with their
+// memberships, in one query: one row per membership site, NULLs when there is none.
 Result<std::vector<User>> SqlIdentityStore::UsersWhere(Connection& c, const std::string& where,
                                                        std::span<const Value> params) {
   PASIP_ASSIGN_OR_RETURN(
-      rows, c.Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE " + where, params));
-  std::vector<User> out;
-  for (const Row& r : rows) {
-    User u = ToUser(r);
-    PASIP_TRY(LoadMemberships(c, u));
-    out.push_back(std::move(u));
-  }
-  return out;
-}
-
-// One user with its memberships in a single query (this runs on every authenticated
-// request): one row per membership site, or a single row of NULLs when none.
-Result<std::optional<User>> SqlIdentityStore::FindOneUser(const std::string& where,
-                                                          const Value& key) {
-  PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
-  PASIP_ASSIGN_OR_RETURN(
-      rows, c->Query("SELECT u.id, u.email, u.display_name, u.password_hash, u.totp_secret, "
-                     "u.disabled, u.created_at, m.id, m.organisation_id, m.role, s.site_id "
-                     "FROM users u LEFT JOIN memberships m ON m.user_id = u.id "
-                     "LEFT JOIN membership_sites s ON s.membership_id = m.id WHERE u." +
-                         where + " ORDER BY m.id, s.site_id",
-                     {key}));
-  if (rows.empty()) return std::optional<User>();
-  User user = ToUser(rows.front());
+      rows, c.Query("SELECT u.id, u.email, u.display_name, u.password_hash, u.totp_secret, "
+                    "u.disabled, u.created_at, m.id, m.organisation_id, m.role, s.site_id "
+                    "FROM (SELECT * FROM users WHERE " +
+                        where +
+                        ") u LEFT JOIN memberships m ON m.user_id = u.id "
+                        "LEFT JOIN membership_sites s ON s.membership_id = m.id "
+                        "ORDER BY lower(u.display_name), u.id, m.id, s.site_id",
+                    params));
+  std::vector<User> users;
   std::int64_t last_membership = 0;
   for (const Row& r : rows) {
+    if (users.empty() || users.back().id != r.Int(0)) users.push_back(ToUser(r));
+    User& user = users.back();
     if (r.IsNull(7)) continue;
     if (r.Int(7) != last_membership) {
       last_membership = r.Int(7);
@@ -281,7 +247,16 @@ Result<std::optional<User>> SqlIdentityStore::FindOneUser(const std::string& whe
     }
     if (!r.IsNull(10)) user.memberships.back().site_ids.push_back(r.Int(10));
   }
-  return std::optional<User>(std::move(user));
+  return users;
+}
+
+Result<std::optional<User>> SqlIdentityStore::FindOneUser(const std::string& where,
+                                                          const Value& key) {
+  PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
+  const Value params[] = {key};
+  PASIP_ASSIGN_OR_RETURN(users, UsersWhere(*c, where, params));
+  if (users.empty()) return std::optional<User>();
+  return std::optional<User>(std::move(users.front()));
 }
 
 Result<std::optional<User>> SqlIdentityStore::FindUser(identity::UserId id) {

@@ -36,7 +36,6 @@ class SqlIdentityStore final : public identity::IdentityStore {
   Result<bool> ConsumeRecoveryCode(identity::UserId id, const std::string& hash) override;
 
  private:
-  Status LoadMemberships(Connection& c, identity::User& user);
   Status WriteMemberships(Connection& c, const identity::User& user);
   Result<std::optional<identity::User>> FindOneUser(const std::string& where, const Value& key);
   Result<std::vector<identity::User>> UsersWhere(Connection& c, const std::string& where,
