@@ -93,25 +93,28 @@ std::string Metrics::Render(const std::map<std::string, storage::PoolStats>& poo
     out << "pasip_http_request_duration_seconds_count{route=\"" << label << "\"} " << h.count
         << "\n";
   }
-  out << "# HELP pasip_db_pool_connections Connexions ouvertes du pool.\n"
-         "# TYPE pasip_db_pool_connections gauge\n";
-  for (const auto& [name, s] : pools) {
-    out << "pasip_db_pool_connections{pool=\"" << name << "\"} " << s.size << "\n";
-  }
-  out << "# HELP pasip_db_pool_in_use Connexions prêtées en ce moment.\n"
-         "# TYPE pasip_db_pool_in_use gauge\n";
-  for (const auto& [name, s] : pools) {
-    out << "pasip_db_pool_in_use{pool=\"" << name << "\"} " << s.in_use << "\n";
-  }
-  out << "# HELP pasip_db_pool_capacity Connexions au plus.\n"
-         "# TYPE pasip_db_pool_capacity gauge\n";
-  for (const auto& [name, s] : pools) {
-    out << "pasip_db_pool_capacity{pool=\"" << name << "\"} " << s.capacity << "\n";
-  }
-  out << "# HELP pasip_db_pool_waits_total Emprunts qui ont dû attendre une connexion.\n"
-         "# TYPE pasip_db_pool_waits_total counter\n";
-  for (const auto& [name, s] : pools) {
-    out << "pasip_db_pool_waits_total{pool=\"" << name << "\"} " << s.waited_total << "\n";
+  struct PoolMetric {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::uint64_t (*value)(const storage::PoolStats&);
+  };
+  static constexpr PoolMetric kPoolMetrics[] = {
+      {"pasip_db_pool_connections", "gauge", "Connexions ouvertes du pool.",
+       [](const storage::PoolStats& s) -> std::uint64_t { return s.size; }},
+      {"pasip_db_pool_in_use", "gauge", "Connexions prêtées en ce moment.",
+       [](const storage::PoolStats& s) -> std::uint64_t { return s.in_use; }},
+      {"pasip_db_pool_capacity", "gauge", "Connexions au plus.",
+       [](const storage::PoolStats& s) -> std::uint64_t { return s.capacity; }},
+      {"pasip_db_pool_waits_total", "counter", "Emprunts qui ont dû attendre une connexion.",
+       [](const storage::PoolStats& s) -> std::uint64_t { return s.waited_total; }},
+  };
+  for (const PoolMetric& metric : kPoolMetrics) {
+    out << "# HELP " << metric.name << " " << metric.help << "\n# TYPE " << metric.name << " "
+        << metric.type << "\n";
+    for (const auto& [name, stats] : pools) {
+      out << metric.name << "{pool=\"" << name << "\"} " << metric.value(stats) << "\n";
+    }
   }
   return out.str();
 }
