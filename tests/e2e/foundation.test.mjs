@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {
+  closeAll,
   assertHeading,
   assertNoProblems,
   checkPage,
   clickAndWait,
   completeSecondFactor,
-  launchBrowser,
   logOut,
   newPage,
   pathOf,
-  startPasip,
+  startPasipAndBrowser,
   submitLogin,
   visit,
 } from './harness.mjs';
@@ -26,15 +26,8 @@ const TEST_TIMEOUT_MS = 180_000;
 let app;
 let browser;
 
-before(async () => {
-  app = await startPasip();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+before(async () => ({app, browser} = await startPasipAndBrowser()));
+after(() => closeAll({app, browser}));
 
 function account(role) {
   const found = app.accounts[role];

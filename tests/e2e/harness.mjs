@@ -125,6 +125,18 @@ export async function startPasip({args = [], env = {}} = {}) {
   return {url, accounts, accountList, database, dir, output: () => output, stop};
 }
 
+// Starts pasip (demo territory) and Chromium for a test file; `closeAll` stops both.
+export async function startPasipAndBrowser() {
+  const app = await startPasip();
+  const browser = await launchBrowser();
+  return {app, browser};
+}
+
+export async function closeAll({app, browser} = {}) {
+  await browser?.close();
+  await app?.stop();
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.PASIP_CHROMIUM || '/usr/bin/chromium',

@@ -5,28 +5,21 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 
 import {
+  closeAll,
   checkPage,
   clickAndWait,
-  launchBrowser,
   logIn,
   newPage,
   pathOf,
-  startPasip,
+  startPasipAndBrowser,
   visit,
 } from './harness.mjs';
 
 let app;
 let browser;
 
-before(async () => {
-  app = await startPasip();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+before(async () => ({app, browser} = await startPasipAndBrowser()));
+after(() => closeAll({app, browser}));
 
 // Submits the page's main form as it is (empty) and expects it back with its errors.
 async function submitEmptyForm(page) {
