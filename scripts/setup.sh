@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libboost-dev liburiparser-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libsodium-dev libssl-dev libqrencode-dev libkainjow-mustache-dev libexpected-dev
+  libsodium-dev libssl-dev libqrencode-dev libkainjow-mustache-dev libexpected-dev libstemmer-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib
   chromium fonts-dejavu-core ca-certificates git
