@@ -5,10 +5,12 @@
 
 #include "core/clock.h"
 #include "domain/audit/audit.h"
+#include "domain/directory/directory.h"
 #include "domain/identity/accounts.h"
 #include "domain/identity/organisations.h"
 #include "domain/identity/ports.h"
 #include "domain/jobs/queue.h"
+#include "domain/territory/ports.h"
 
 namespace pasip {
 
@@ -19,6 +21,8 @@ struct Services {
   identity::AccountService& accounts;
   identity::OrganisationService& organisations;
   jobs::Queue& jobs;
+  territory::TerritoryStore& territory;
+  directory::DirectoryService& directory;
 };
 
 }  // namespace pasip

@@ -21,6 +21,7 @@ constexpr ActionInfo kActionNames[] = {
     {Action::kUsersRead, "users.read"},
     {Action::kUsersWrite, "users.write"},
     {Action::kAuditRead, "audit.read"},
+    {Action::kDirectoryWrite, "directory.write"},
 };
 
 // Which roles may perform an action that needs a signed-in professional. Organisation
@@ -36,6 +37,8 @@ bool RoleAllows(Role role, Action action) {
     case Action::kOrganisationsRead:
       // The coordination manages the network; administrators manage accounts.
       return role == Role::kAdmin || role == Role::kCoordination;
+    case Action::kDirectoryWrite:
+      return role == Role::kAdmin || role == Role::kCoordination || role == Role::kPartenaire;
     case Action::kOrganisationsWrite:
     case Action::kUsersRead:
     case Action::kUsersWrite:

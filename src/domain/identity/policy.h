@@ -26,6 +26,9 @@ enum class Action {
   kUsersRead,
   kUsersWrite,
   kAuditRead,  // the audit log (data-protection officer, administrators)
+  // Create and edit structures and services of the directory: coordination and admin on
+  // all, partenaire on their organisation's (scope = the structure's organisation).
+  kDirectoryWrite,
 };
 
 inline constexpr Action kAllActions[] = {Action::kPublic,
@@ -37,7 +40,8 @@ inline constexpr Action kAllActions[] = {Action::kPublic,
                                          Action::kOrganisationsWrite,
                                          Action::kUsersRead,
                                          Action::kUsersWrite,
-                                         Action::kAuditRead};
+                                         Action::kAuditRead,
+                                         Action::kDirectoryWrite};
 
 std::string_view ActionName(Action action);  // "users.write"
 std::optional<Action> ParseAction(std::string_view name);
