@@ -445,6 +445,7 @@ TEST_P(RepositoryContract, TerritoryUpsertsCommunesInPlace) {
   ASSERT_EQ(departements->size(), 2u);
   EXPECT_EQ(departements->front().code, "2A");
   EXPECT_EQ(departements->front().region, "94");
+  EXPECT_EQ(departements->front().name, std::optional<std::string>("Corse-du-Sud"));
 }
 
 TEST_P(RepositoryContract, TerritoryImportIsAllOrNothing) {

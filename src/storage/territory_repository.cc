@@ -1,8 +1,13 @@
 #include "storage/territory_repository.h"
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_set>
+
+#include "core/french.h"
+#include "core/text.h"
 
 namespace pasip::storage {
 namespace {
@@ -10,17 +15,20 @@ namespace {
 using territory::Commune;
 
 constexpr char kCommuneColumns[] =
-    "code, name, departement, region, epci, population, latitude, longitude, kind";
-constexpr std::size_t kCommuneColumnCount = 9;
+    "code, name, departement, region, epci, population, latitude, longitude, kind, "
+    "codes_postaux";
+constexpr std::size_t kCommuneColumnCount = 10;
 // Rows per INSERT: few round trips, and well under both databases' parameter limits.
 constexpr std::size_t kBatchRows = 200;
+// Codes per DELETE … IN (…) of the terms.
+constexpr std::size_t kTermBatch = 500;
 
 // "INSERT … VALUES (?, …), (?, …) ON CONFLICT (code) DO UPDATE …" for `rows` rows, from
 // literals only.
 std::string UpsertSql(std::size_t rows) {
   std::string sql = std::string("INSERT INTO communes (") + kCommuneColumns + ") VALUES ";
   for (std::size_t i = 0; i < rows; ++i) {
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
   // A value the source lacks (NULL) keeps the stored one: decoupage-administratif has no
   // coordinates, the CSV no EPCI, and importing one must not erase what another gave.
@@ -29,8 +37,25 @@ std::string UpsertSql(std::size_t rows) {
       "excluded.departement, region = excluded.region, epci = COALESCE(excluded.epci, "
       "communes.epci), population = COALESCE(excluded.population, communes.population), "
       "latitude = COALESCE(excluded.latitude, communes.latitude), longitude = "
-      "COALESCE(excluded.longitude, communes.longitude), kind = excluded.kind";
+      "COALESCE(excluded.longitude, communes.longitude), kind = excluded.kind, codes_postaux = "
+      "COALESCE(excluded.codes_postaux, communes.codes_postaux)";
   return sql;
+}
+
+// Postcodes are stored space-separated, NULL when no source gave any.
+std::vector<std::string> PostcodesFrom(std::string_view stored) {
+  std::vector<std::string> out;
+  for (std::string& code : text::Split(stored, ' ')) {
+    if (!code.empty()) out.push_back(std::move(code));
+  }
+  return out;
+}
+
+Value PostcodesValue(const std::vector<std::string>& codes) {
+  if (codes.empty()) return Value();
+  std::string joined;
+  for (const std::string& code : codes) joined += (joined.empty() ? "" : " ") + code;
+  return Value(std::move(joined));
 }
 
 Commune ToCommune(const Row& r) {
@@ -44,7 +69,15 @@ Commune ToCommune(const Row& r) {
   c.latitude = r.OptReal(6);
   c.longitude = r.OptReal(7);
   c.kind = territory::ParseCommuneKind(r.Text(8)).value_or(territory::CommuneKind::kCurrent);
+  c.codes_postaux = PostcodesFrom(r.OptText(9).value_or(""));
   return c;
+}
+
+// The COG name of a département, or NULL when the code is not in the list.
+std::optional<std::string> NameOf(const std::string& code) {
+  const std::string_view name = territory::DepartementName(code);
+  if (name.empty()) return std::nullopt;
+  return std::string(name);
 }
 
 void AppendValues(const Commune& c, std::vector<Value>& values) {
@@ -57,6 +90,53 @@ void AppendValues(const Commune& c, std::vector<Value>& values) {
   values.emplace_back(c.latitude);
   values.emplace_back(c.longitude);
   values.emplace_back(territory::CommuneKindName(c.kind));
+  values.push_back(PostcodesValue(c.codes_postaux));
+}
+
+// The autocompletion terms of a commune: its folded name from each word start ("saint
+// malo", "malo"), its INSEE code in lower case and its postcodes.
+std::vector<std::string> TermsOf(std::string_view code, std::string_view name,
+                                 std::string_view postcodes) {
+  std::vector<std::string> terms;
+  const std::string folded = text::FoldForPrefix(name);
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    if (i == 0 || folded[i - 1] == ' ') terms.push_back(folded.substr(i));
+  }
+  terms.push_back(text::AsciiLower(code));
+  for (std::string& postcode : PostcodesFrom(postcodes)) terms.push_back(std::move(postcode));
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+// Writes the terms of every commune that has none (just upserted, or stored before the
+// terms existed).
+Status IndexMissingTerms(Connection& c) {
+  PASIP_ASSIGN_OR_RETURN(
+      rows, c.Query("SELECT code, name, codes_postaux FROM communes c WHERE NOT EXISTS "
+                    "(SELECT 1 FROM commune_terms t WHERE t.code = c.code)"));
+  std::vector<std::array<Value, 2>> terms;
+  for (const Row& row : rows) {
+    const std::string code = row.Text(0);
+    for (std::string& term : TermsOf(code, row.Text(1), row.OptText(2).value_or(""))) {
+      terms.push_back({Value(std::move(term)), Value(code)});
+    }
+  }
+  // Two first searches may fill them at once: the second one's rows are already there.
+  std::vector<Value> values;
+  for (std::size_t start = 0; start < terms.size(); start += kTermBatch) {
+    const std::size_t n = std::min(kTermBatch, terms.size() - start);
+    std::string sql = "INSERT INTO commune_terms (term, code) VALUES ";
+    values.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "(?, ?)" : ", (?, ?)";
+      values.push_back(std::move(terms[start + i][0]));
+      values.push_back(std::move(terms[start + i][1]));
+    }
+    sql += " ON CONFLICT (term, code) DO NOTHING";
+    PASIP_TRY(c.Execute(sql, values));
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -90,9 +170,10 @@ Result<territory::UpsertCounts> SqlTerritoryStore::UpsertCommunes(
   }
   for (const auto& [code, region] : departements) {
     PASIP_TRY(
-        c->Execute("INSERT INTO departements (code, region) VALUES (?, ?) ON CONFLICT (code) DO "
-                   "UPDATE SET region = excluded.region",
-                   {code, region}));
+        c->Execute("INSERT INTO departements (code, name, region) VALUES (?, ?, ?) ON CONFLICT "
+                   "(code) DO UPDATE SET region = excluded.region, name = "
+                   "COALESCE(excluded.name, departements.name)",
+                   {code, NameOf(code), region}));
   }
 
   const std::string full_batch = UpsertSql(kBatchRows);
@@ -105,6 +186,19 @@ Result<territory::UpsertCounts> SqlTerritoryStore::UpsertCommunes(
     const std::string sql = batch.size() == kBatchRows ? full_batch : UpsertSql(batch.size());
     PASIP_TRY(c->Execute(sql, std::span<const Value>(values)));
   }
+  // The terms of the communes rewritten go, then every commune without terms gets them.
+  for (std::size_t start = 0; start < communes.size(); start += kTermBatch) {
+    const auto batch = communes.subspan(start, std::min(kTermBatch, communes.size() - start));
+    values.clear();
+    std::string sql = "DELETE FROM commune_terms WHERE code IN (";
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      values.emplace_back(batch[i].code);
+    }
+    sql += ")";
+    PASIP_TRY(c->Execute(sql, std::span<const Value>(values)));
+  }
+  PASIP_TRY(IndexMissingTerms(*c));
   PASIP_TRY(tx.Commit());
   return counts;
 }
@@ -142,6 +236,38 @@ Result<std::int64_t> SqlTerritoryStore::CountCommunes() {
   PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
   PASIP_ASSIGN_OR_RETURN(row, c->QueryOne("SELECT COUNT(*) FROM communes"));
   return row ? row->Int(0) : 0;
+}
+
+Result<std::vector<Commune>> SqlTerritoryStore::SearchCommunes(std::string_view query, int limit) {
+  std::vector<Commune> out;
+  std::string prefix = text::FoldForPrefix(query);
+  if (prefix.empty() || limit <= 0) return out;
+  // "saint " or "saint-": a whole word, not "saintes" (typographic dashes and apostrophes
+  // folded first).
+  const std::string folded = text::FoldAccents(query);
+  if (const char last = folded.empty() ? ' ' : folded.back();
+      last == ' ' || last == '-' || last == '\'') {
+    prefix += ' ';
+  }
+
+  PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
+  if (!terms_complete_.load()) {
+    PASIP_ASSIGN_OR_RETURN(tx, Transaction::Begin(*c));
+    PASIP_TRY(IndexMissingTerms(*c));
+    PASIP_TRY(tx.Commit());
+    terms_complete_ = true;
+  }
+  // Terms are compared byte by byte (COLLATE "C" on PostgreSQL): those starting with
+  // `prefix` are at least `prefix` and below `prefix` followed by the last code point.
+  PASIP_ASSIGN_OR_RETURN(
+      rows, c->Query(std::string("SELECT ") + kCommuneColumns +
+                         " FROM communes WHERE code IN (SELECT code FROM commune_terms WHERE "
+                         "term >= ? AND term < ?) ORDER BY COALESCE(population, -1) DESC, code "
+                         "LIMIT ?",
+                     {prefix, prefix + "\U0010FFFF", limit}));
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(ToCommune(row));
+  return out;
 }
 
 }  // namespace pasip::storage
