@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `pasip import communes` end to end on a fresh SQLite database: a small CSV imported twice
-# (created, then updated in place), a geo.api.gouv.fr JSON, and a malformed file refused
-# with exit status 2 and a French message naming the line and field, changing nothing.
+# (created, then updated in place), a geo.api.gouv.fr JSON, a malformed file refused with
+# exit status 2 and a French message naming the line and field, changing nothing, and the
+# decoupage-administratif JSON with its postcodes (a bad one refused, naming the field).
 # Usage: import_communes_test.sh PASIP_BINARY
 set -u
 pasip="$1"
@@ -51,6 +52,20 @@ echo "$got" | grep -q '(champ : population)' || fail "champ :"$'\n'"$got"
 head -2 "$dir/bad.csv" >"$dir/good.csv"
 got=$("$pasip" import communes "$dir/good.csv" --database "$db" 2>&1)
 echo "$got" | grep -q '^Communes : 1 créées, 0 mises à jour' || fail "après refus :"$'\n'"$got"
+
+# The npm package's JSON (an excerpt of decoupage-administratif 6.0.0), with postcodes; a
+# commune déléguée is skipped.
+data="$(cd "$(dirname "$0")" && pwd)/data/communes"
+got=$("$pasip" import communes "$data/decoupage-administratif-extrait.json" --database "$db" 2>&1)
+[ "$got" = "Communes : 4 créées, 2 mises à jour, 1 ignorées (arrondissements, communes déléguées ou associées)." ] ||
+  fail "decoupage-administratif :"$'\n'"$got"
+printf '[{"code": "35003", "nom": "Andouillé-Neuville", "departement": "35", "region": "53",\n  "codesPostaux": ["35250", "3525"]}]\n' >"$dir/bad-postcode.json"
+got=$("$pasip" import communes "$dir/bad-postcode.json" --database "$db" 2>&1)
+code=$?
+[ $code -eq 2 ] || fail "code postal invalide : code de sortie $code au lieu de 2"
+echo "$got" | grep -q 'élément 1 : code postal invalide pour la commune 35003 : « 3525 »' ||
+  fail "message du code postal :"$'\n'"$got"
+echo "$got" | grep -q '(champ : codes_postaux)' || fail "champ du code postal :"$'\n'"$got"
 
 [ $status -eq 0 ] && echo "import communes : 1 passed, 0 failed"
 exit $status

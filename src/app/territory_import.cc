@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "storage/territory_repository.h"
 
@@ -44,6 +46,25 @@ Status Member(const json& item, const char* name, std::string& out, const std::s
       where + " : « " + name + " » doit être " + (numbers ? "un nombre." : "un texte."), name));
 }
 
+// Reads `codesPostaux`, an array of texts; absent or null leaves `out` empty. The codes
+// themselves are checked by territory::ValidateCommune.
+Status Postcodes(const json& item, std::vector<std::string>& out, const std::string& where) {
+  const auto it = item.find("codesPostaux");
+  if (it == item.end() || it->is_null()) return Ok();
+  if (!it->is_array()) {
+    return Fail(InvalidArgument(where + " : « codesPostaux » doit être une liste de codes postaux.",
+                                "codesPostaux"));
+  }
+  for (const json& code : *it) {
+    if (!code.is_string()) {
+      return Fail(InvalidArgument(
+          where + " : « codesPostaux » doit contenir des textes (\"35000\").", "codesPostaux"));
+    }
+    out.push_back(code.get<std::string>());
+  }
+  return Ok();
+}
+
 Status Required(const std::string& value, const char* name, const std::string& where) {
   if (!value.empty()) return Ok();
   return Fail(InvalidArgument(where + " : « " + name + " » absent.", name));
@@ -60,6 +81,7 @@ Result<CommuneFields> FieldsOf(const json& item, JsonShape shape, const std::str
   PASIP_TRY(Required(f.name, "nom", where));
   PASIP_TRY(Member(item, "type", f.kind, where));
   PASIP_TRY(Member(item, "population", f.population, where, true));
+  PASIP_TRY(Postcodes(item, f.codes_postaux, where));
   if (shape == JsonShape::kDecoupage) {
     PASIP_TRY(Member(item, "departement", f.departement, where));
     PASIP_TRY(Required(f.departement, "departement", where));
@@ -90,8 +112,9 @@ Result<CommuneFields> FieldsOf(const json& item, JsonShape shape, const std::str
 
 }  // namespace
 
-Result<territory::ParsedCommunes> ParseCommunesText(std::string_view text) {
-  if (!territory::LooksLikeJson(text)) return territory::ParseCommunesCsv(text);
+Result<territory::ParsedCommunes> ParseCommunesText(std::string_view text,
+                                                    std::string_view departement) {
+  if (!territory::LooksLikeJson(text)) return territory::ParseCommunesCsv(text, departement);
   json document;
   try {
     document = json::parse(text);
@@ -116,7 +139,15 @@ Result<territory::ParsedCommunes> ParseCommunesText(std::string_view text) {
         "« departement » de decoupage-administratif).",
         "fichier"));
   }
+  const char* departement_member = shape == JsonShape::kGeoApi ? "codeDepartement" : "departement";
   for (std::size_t i = 0; i < document.size(); ++i) {
+    if (!departement.empty() && document[i].is_object()) {
+      const auto it = document[i].find(departement_member);
+      if (it != document[i].end() && it->is_string() &&
+          it->get_ref<const std::string&>() != departement) {
+        continue;
+      }
+    }
     const std::string where = "élément " + std::to_string(i + 1);
     PASIP_ASSIGN_OR_RETURN(fields, FieldsOf(document[i], shape, where));
     PASIP_ASSIGN_OR_RETURN(commune, territory::CommuneFromFields(fields, where));
@@ -129,8 +160,9 @@ Result<territory::ParsedCommunes> ParseCommunesText(std::string_view text) {
   return parsed;
 }
 
-Result<territory::ImportReport> ImportCommunesText(storage::Database& db, std::string_view text) {
-  PASIP_ASSIGN_OR_RETURN(parsed, ParseCommunesText(text));
+Result<territory::ImportReport> ImportCommunesText(storage::Database& db, std::string_view text,
+                                                   std::string_view departement) {
+  PASIP_ASSIGN_OR_RETURN(parsed, ParseCommunesText(text, departement));
   storage::SqlTerritoryStore store(db);
   return territory::ImportCommunes(store, parsed);
 }

@@ -4,15 +4,11 @@
 #include <cmath>
 #include <map>
 
+#include "core/csv.h"
 #include "core/text.h"
 
 namespace pasip::territory {
 namespace {
-
-std::string_view SkipBom(std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  return text;
-}
 
 std::string Shown(std::string_view value) {
   std::string shown(value.substr(0, 40));
@@ -52,72 +48,6 @@ Result<std::optional<double>> ParseCoordinate(std::string_view value, std::strin
   return std::optional<double>(d);
 }
 
-// One CSV record: its fields and the number of the line it starts on.
-struct Record {
-  std::vector<std::string> fields;
-  std::size_t line = 0;
-};
-
-// Reads RFC 4180 records one at a time; a quoted field may hold commas, doubled quotes and
-// line breaks.
-class CsvReader {
- public:
-  explicit CsvReader(std::string_view text) : text_(text) {}
-
-  // False at the end of the text; an error for an unterminated quote.
-  Result<bool> Next(Record& record) {
-    record.fields.clear();
-    if (pos_ >= text_.size()) return false;
-    record.line = line_;
-    std::string field;
-    bool quoted = false;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_++];
-      if (quoted) {
-        if (c == '"') {
-          if (pos_ < text_.size() && text_[pos_] == '"') {
-            field += '"';
-            ++pos_;
-          } else {
-            quoted = false;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field += c;
-        }
-      } else if (c == '"' && field.empty()) {
-        quoted = true;
-      } else if (c == ',') {
-        record.fields.push_back(std::move(field));
-        field.clear();
-      } else if (c == '\n') {
-        ++line_;
-        break;
-      } else if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') {
-        continue;
-      } else {
-        field += c;
-      }
-    }
-    if (quoted) {
-      return Fail(InvalidArgument(
-          "ligne " + std::to_string(record.line) + " : guillemet ouvrant sans guillemet fermant.",
-          "fichier"));
-    }
-    record.fields.push_back(std::move(field));
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  std::size_t line_ = 1;
-};
-
-bool IsBlank(const Record& record) {
-  return record.fields.size() == 1 && text::Trim(record.fields[0]).empty();
-}
-
 }  // namespace
 
 Result<std::optional<Commune>> CommuneFromFields(const CommuneFields& f, std::string_view where) {
@@ -144,6 +74,9 @@ Result<std::optional<Commune>> CommuneFromFields(const CommuneFields& f, std::st
   PASIP_ASSIGN_OR_RETURN(longitude, ParseCoordinate(f.longitude, where, "longitude"));
   c.latitude = latitude;
   c.longitude = longitude;
+  for (const std::string& postcode : f.codes_postaux) {
+    c.codes_postaux.emplace_back(text::Trim(postcode));
+  }
   if (auto valid = ValidateCommune(c); !valid) return Fail(At(where, valid.error()));
   return std::optional<Commune>(std::move(c));
 }
@@ -157,11 +90,11 @@ Status AddParsedCommune(ParsedCommunes& parsed, Commune commune, std::string_vie
   return Ok();
 }
 
-Result<ParsedCommunes> ParseCommunesCsv(std::string_view text) {
-  CsvReader reader(SkipBom(text));
-  Record header;
+Result<ParsedCommunes> ParseCommunesCsv(std::string_view text, std::string_view departement) {
+  csv::Reader reader(text);
+  csv::Record header;
   PASIP_ASSIGN_OR_RETURN(has_header, reader.Next(header));
-  if (!has_header || IsBlank(header)) {
+  if (!has_header || csv::IsBlank(header)) {
     return Fail(InvalidArgument("ligne 1 : en-tête absent (fichier vide).", "fichier"));
   }
   std::map<std::string, std::size_t> columns;
@@ -184,11 +117,11 @@ Result<ParsedCommunes> ParseCommunesCsv(std::string_view text) {
   const auto type = column("type"), epci = column("epci");
 
   ParsedCommunes parsed;
-  Record record;
+  csv::Record record;
   while (true) {
     PASIP_ASSIGN_OR_RETURN(more, reader.Next(record));
     if (!more) break;
-    if (IsBlank(record)) continue;
+    if (csv::IsBlank(record)) continue;
     const std::string where = "ligne " + std::to_string(record.line);
     if (record.fields.size() != header.fields.size()) {
       return Fail(InvalidArgument(where + " : " + std::to_string(record.fields.size()) +
@@ -197,6 +130,7 @@ Result<ParsedCommunes> ParseCommunesCsv(std::string_view text) {
                                   "fichier"));
     }
     const auto& v = record.fields;
+    if (!departement.empty() && text::Trim(v[columns["departement"]]) != departement) continue;
     CommuneFields f;
     f.code = v[columns["code"]];
     f.name = v[columns["nom"]];
@@ -218,7 +152,7 @@ Result<ParsedCommunes> ParseCommunesCsv(std::string_view text) {
 }
 
 bool LooksLikeJson(std::string_view text) {
-  text = text::Trim(SkipBom(text));
+  text = text::Trim(csv::SkipBom(text));
   return !text.empty() && (text.front() == '[' || text.front() == '{');
 }
 

@@ -41,6 +41,7 @@ struct CommuneFields {
   std::string population;
   std::string latitude;
   std::string longitude;
+  std::vector<std::string> codes_postaux;  // La Poste codes, when the source has them
 };
 
 // Converts and validates one record. Returns nullopt for a record that is not a current
@@ -50,9 +51,11 @@ Result<std::optional<Commune>> CommuneFromFields(const CommuneFields& fields,
                                                  std::string_view where);
 
 // Reads the CSV described above (UTF-8, optional BOM, `,` separator, RFC 4180 quotes, LF or
-// CRLF). Fails with kInvalidArgument: missing column in the header, a line with the wrong
-// number of fields, a bad value (see CommuneFromFields), a code seen twice.
-Result<ParsedCommunes> ParseCommunesCsv(std::string_view text);
+// CRLF). A non-empty `departement` keeps only that département's lines (the others are
+// neither checked nor counted). Fails with kInvalidArgument: missing column in the header, a
+// line with the wrong number of fields, a bad value (see CommuneFromFields), a code seen
+// twice.
+Result<ParsedCommunes> ParseCommunesCsv(std::string_view text, std::string_view departement = {});
 
 // Adds `commune` to `parsed` unless its code was already read (kInvalidArgument then).
 Status AddParsedCommune(ParsedCommunes& parsed, Commune commune, std::string_view where);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -37,6 +38,9 @@ struct Commune {
   std::optional<double> latitude;  // centre, WGS 84; both coordinates or neither
   std::optional<double> longitude;
   CommuneKind kind = CommuneKind::kCurrent;
+  // La Poste codes ("35000", "35200"…), when an import provided them (decoupage-administratif
+  // and geo.api.gouv.fr do, the CSV does not); empty keeps the stored ones on re-import.
+  std::vector<std::string> codes_postaux;
 
   bool operator==(const Commune&) const = default;
 };
@@ -55,6 +59,10 @@ struct Region {
   bool operator==(const Region&) const = default;
 };
 
+// The French name of a département ("Ille-et-Vilaine"), from the COG's list; empty when the
+// code is unknown.
+std::string_view DepartementName(std::string_view code);
+
 // Shapes of the COG codes: an INSEE code is two digits (or 2A/2B) then three digits; a
 // département code is two digits, 2A, 2B or three digits starting with 97 or 98; a région
 // code is two or three digits.
@@ -66,7 +74,7 @@ bool IsRegionCode(std::string_view code);
 // with the département's), name present and valid UTF-8, population not negative,
 // coordinates in range and given together. Fails with kInvalidArgument, the message in
 // French and `field` naming the field ("code", "nom", "departement", "region", "epci",
-// "population", "latitude", "longitude").
+// "population", "codes_postaux" (each of 5 digits), "latitude", "longitude").
 Status ValidateCommune(const Commune& commune);
 
 }  // namespace pasip::territory

@@ -40,6 +40,10 @@ class TerritoryStore {
   // The départements known, by code.
   virtual Result<std::vector<Departement>> ListDepartements() = 0;
   virtual Result<std::int64_t> CountCommunes() = 0;
+  // Autocompletion: communes whose folded name starts with the folded `text` (also after
+  // "saint " etc.: any word start), or whose INSEE code or one of whose postcodes starts with
+  // it when it is digits; the most populated first, at most `limit`.
+  virtual Result<std::vector<Commune>> SearchCommunes(std::string_view text, int limit) = 0;
 };
 
 }  // namespace pasip::territory

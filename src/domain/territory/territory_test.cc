@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "domain/territory/import.h"
 #include "domain/territory/model.h"
@@ -50,6 +53,13 @@ class MemoryTerritoryStore final : public TerritoryStore {
   Result<std::int64_t> CountCommunes() override {
     return static_cast<std::int64_t>(communes_.size());
   }
+  Result<std::vector<Commune>> SearchCommunes(std::string_view text, int limit) override {
+    std::vector<Commune> out;
+    for (const auto& [code, c] : communes_) {
+      if (static_cast<int>(out.size()) < limit && c.name.starts_with(text)) out.push_back(c);
+    }
+    return out;
+  }
 
  private:
   std::map<std::string, Commune> communes_;
@@ -79,6 +89,71 @@ TEST(Territory, CodesFollowTheCog) {
   EXPECT_FALSE(IsRegionCode("5"));
   EXPECT_EQ(ParseCommuneKind("arrondissement-municipal"), CommuneKind::kMunicipalArrondissement);
   EXPECT_EQ(ParseCommuneKind("commune"), std::nullopt);
+}
+
+TEST(Territory, DepartementNamesFollowTheCog) {
+  EXPECT_EQ(DepartementName("35"), "Ille-et-Vilaine");
+  EXPECT_EQ(DepartementName("01"), "Ain");
+  EXPECT_EQ(DepartementName("2A"), "Corse-du-Sud");
+  EXPECT_EQ(DepartementName("2B"), "Haute-Corse");
+  EXPECT_EQ(DepartementName("21"), "Côte-d'Or");
+  EXPECT_EQ(DepartementName("90"), "Territoire de Belfort");
+  EXPECT_EQ(DepartementName("95"), "Val-d'Oise");
+  EXPECT_EQ(DepartementName("971"), "Guadeloupe");
+  EXPECT_EQ(DepartementName("974"), "La Réunion");
+  EXPECT_EQ(DepartementName("976"), "Mayotte");
+  EXPECT_EQ(DepartementName("975"), "Saint-Pierre-et-Miquelon");
+  EXPECT_EQ(DepartementName("984"), "Terres australes et antarctiques françaises");
+  EXPECT_EQ(DepartementName("988"), "Nouvelle-Calédonie");
+  for (const char* unknown : {"", "20", "00", "96", "979", "35 ", "2a"}) {
+    EXPECT_EQ(DepartementName(unknown), "") << unknown;
+  }
+  // Every département code has a name: 01 to 95 without 20, 2A, 2B, and the five
+  // overseas départements (101); the collectivités d'outre-mer of the COG files too.
+  std::vector<std::string> codes = {"2A", "2B", "971", "972", "973", "974", "976"};
+  for (int n = 1; n <= 95; ++n) {
+    if (n != 20) codes.push_back((n < 10 ? "0" : "") + std::to_string(n));
+  }
+  ASSERT_EQ(codes.size(), 101u);
+  for (const char* com : {"975", "977", "978", "984", "986", "987", "988", "989"}) {
+    codes.push_back(com);
+  }
+  std::set<std::string_view> names;
+  for (const auto& code : codes) {
+    EXPECT_TRUE(IsDepartementCode(code)) << code;
+    const std::string_view name = DepartementName(code);
+    EXPECT_FALSE(name.empty()) << code;
+    EXPECT_TRUE(names.insert(name).second) << "nom en double : " << name;
+  }
+}
+
+TEST(Territory, PostcodesHaveFiveDigits) {
+  Commune c = Rennes();
+  c.codes_postaux = {"35000", "35200", "35700"};
+  EXPECT_TRUE(ValidateCommune(c));
+  for (const char* bad : {"3500", "350000", "35 00", "2A000", ""}) {
+    c.codes_postaux = {"35000", bad};
+    const auto status = ValidateCommune(c);
+    ASSERT_FALSE(status) << bad;
+    EXPECT_EQ(status.error().field, "codes_postaux");
+    EXPECT_NE(status.error().message.find("code postal invalide pour la commune 35238"),
+              std::string::npos)
+        << status.error().message;
+  }
+  CommuneFields f;
+  f.code = "35238";
+  f.name = "Rennes";
+  f.departement = "35";
+  f.region = "53";
+  f.codes_postaux = {" 35000", "35200 "};
+  auto read = CommuneFromFields(f, "élément 1");
+  ASSERT_TRUE(read && *read);
+  EXPECT_EQ((*read)->codes_postaux, (std::vector<std::string>{"35000", "35200"}));
+  f.codes_postaux = {"35A00"};
+  read = CommuneFromFields(f, "élément 4");
+  ASSERT_FALSE(read);
+  EXPECT_TRUE(read.error().message.starts_with("élément 4 : code postal invalide"));
+  EXPECT_EQ(read.error().field, "codes_postaux");
 }
 
 TEST(Territory, ValidationNamesTheField) {
@@ -143,6 +218,27 @@ TEST(Territory, CsvColumnsAreFoundByName) {
   ASSERT_EQ(parsed->communes.size(), 1u);
   EXPECT_EQ(parsed->communes[0].latitude, 48.11198);
   EXPECT_EQ(parsed->communes[0].epci, "243500139");
+}
+
+TEST(Territory, CsvCanKeepOneDepartement) {
+  const std::string text = kHeader +
+                           "35238,Rennes,commune-actuelle,35,53,metro,225081,48.11198,-1.68186\n"
+                           "56260,Vannes,commune-actuelle,56,53,metro,54000,47.65,-2.76\n"
+                           "75056,Paris,commune-actuelle,75,11,metro,beaucoup,48.86,2.34\n"
+                           "35999,Ancienne,commune-deleguee,35,53,metro,,,\n"
+                           "35047,Bain,commune-actuelle,35,53,metro,2,,\n";
+  auto parsed = ParseCommunesCsv(text, "35");
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->communes.size(), 2u);
+  EXPECT_EQ(parsed->communes[0], Rennes());
+  EXPECT_EQ(parsed->communes[1].code, "35047");
+  EXPECT_EQ(parsed->skipped, 1);
+  // Without the filter, the bad line of another département refuses the file.
+  const Error error = CsvError(text);
+  EXPECT_TRUE(error.message.starts_with("ligne 4 : ")) << error.message;
+  auto none = ParseCommunesCsv(text, "22");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->communes.empty());
 }
 
 TEST(Territory, MalformedCsvNamesTheLineAndField) {
