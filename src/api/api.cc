@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/directory_api.h"
 #include "api/problem.h"
 #include "api/support.h"
 #include "core/embedded.h"
@@ -396,6 +397,8 @@ void RegisterRoutes(http::Router& router, Services& services, const Options& opt
             return JsonOk({{"items", items}, {"suivant", next}});
           }))
       .summary = "Rechercher dans le journal d'audit";
+
+  RegisterDirectoryRoutes(router, s);
 }
 
 }  // namespace pasip::api

@@ -14,9 +14,11 @@
 #include "domain/identity/caller.h"
 #include "http/cookie.h"
 #include "storage/audit_repository.h"
+#include "storage/directory_repository.h"
 #include "storage/identity_repository.h"
 #include "storage/job_repository.h"
 #include "storage/migrations.h"
+#include "storage/territory_repository.h"
 
 namespace pasip::app {
 
@@ -34,7 +36,10 @@ struct Application::Parts {
         jobs(db),
         audit(audit_store, clock),
         accounts(identity, sessions, throttle, audit, clock, policy),
-        organisations(identity, audit) {}
+        organisations(identity, audit),
+        territory(db),
+        directory_store(db, clock),
+        directory(directory_store, territory, audit, clock) {}
   storage::SqlIdentityStore identity;
   storage::SqlSessionStore sessions;
   storage::SqlLoginThrottleStore throttle;
@@ -43,6 +48,9 @@ struct Application::Parts {
   audit::AuditLog audit;
   identity::AccountService accounts;
   identity::OrganisationService organisations;
+  storage::SqlTerritoryStore territory;
+  storage::SqlDirectoryStore directory_store;
+  directory::DirectoryService directory;
 };
 
 namespace {
@@ -161,9 +169,9 @@ Status Application::Init() {
   policy.idle_timeout = config_.session_idle;
   policy.absolute_timeout = config_.session_absolute;
   parts_ = std::make_unique<Parts>(*database_, audit_database(), clock_, policy);
-  services_ = std::unique_ptr<Services>(new Services{clock_, parts_->audit, parts_->identity,
-                                                     parts_->accounts, parts_->organisations,
-                                                     parts_->jobs});
+  services_ = std::unique_ptr<Services>(
+      new Services{clock_, parts_->audit, parts_->identity, parts_->accounts, parts_->organisations,
+                   parts_->jobs, parts_->territory, parts_->directory});
   worker_ = std::make_unique<jobs::Worker>(
       parts_->jobs, clock_, "pasip-" + std::to_string(::getpid()) + "-" + crypto::RandomToken(4));
   RegisterJobs();

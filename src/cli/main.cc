@@ -1,5 +1,5 @@
 // pasip: the single binary. Subcommands: serve, migrate, demo, user, org, site, audit,
-// jobs, totp, config, hours, import. Every command takes --config FILE and --database URL;
+// jobs, totp, config, hours, import, export. Every command takes --config FILE and --database URL;
 // passwords are read from standard input, never from arguments (they would show in `ps`).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -17,6 +17,7 @@
 #include "app/application.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/directory_import.h"
 #include "app/territory_import.h"
 #include "core/crypto.h"
 #include "core/text.h"
@@ -137,6 +138,63 @@ int HoursCheck(const std::string& text, const std::string& commune) {
     std::printf("%s\n", day.c_str());
   }
   return 0;
+}
+
+// The whole content of `path`, or kInvalidArgument naming `field`.
+Result<std::string> ReadWholeFile(const std::string& path, const char* field) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  if (!in || !(content << in.rdbuf())) {
+    if (in && in.peek() == std::ifstream::traits_type::eof()) return std::string();
+    return pasip::Fail(pasip::InvalidArgument("Fichier illisible : « " + path + " ».", field));
+  }
+  return content.str();
+}
+
+// The progress bar of an import, on standard error when it is a terminal.
+pasip::app::ImportProgress TerminalProgress() {
+  if (!isatty(2)) return {};
+  return [](std::string_view what, std::int64_t done, std::int64_t total) {
+    std::fprintf(stderr, "\r%s", pasip::app::ProgressLine(what, done, total).c_str());
+    if (done >= total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+// Prints an import's summary (standard output), its rejects and warnings (standard error,
+// and the rejects as CSV in `rejects_file` when given). Exit status: 0, or 3 when rows were
+// refused.
+int PrintImportReport(const pasip::app::DirectoryImportReport& r, const std::string& rejects_file) {
+  using pasip::app::GroupThousands;
+  constexpr std::size_t kShown = 50;
+  if (!r.alertes.empty()) {
+    std::fprintf(stderr, "Alertes (lignes importées avec une réserve) :\n%s\n",
+                 pasip::app::IssuesTable(r.alertes, kShown).c_str());
+  }
+  if (!r.rejets.empty()) {
+    std::fprintf(stderr, "Lignes refusées :\n%s\n",
+                 pasip::app::IssuesTable(r.rejets, kShown).c_str());
+  }
+  if (!rejects_file.empty()) {
+    std::ofstream out(rejects_file, std::ios::binary | std::ios::trunc);
+    out << pasip::app::IssuesCsv(r.rejets);
+    if (!out) {
+      return Report(pasip::InvalidArgument(
+          "Impossible d'écrire la liste des rejets dans « " + rejects_file + " ».", "rejets"));
+    }
+  }
+  std::printf("Structures : %s lues, %s créées, %s mises à jour.\n",
+              GroupThousands(r.structures_lues).c_str(),
+              GroupThousands(r.counts.structures_created).c_str(),
+              GroupThousands(r.counts.structures_updated).c_str());
+  std::printf("Services : %s lus, %s créés, %s mis à jour.\n",
+              GroupThousands(r.services_lus).c_str(),
+              GroupThousands(r.counts.services_created).c_str(),
+              GroupThousands(r.counts.services_updated).c_str());
+  std::printf("Lignes refusées : %s ; alertes : %s.\n",
+              GroupThousands(static_cast<std::int64_t>(r.rejets.size())).c_str(),
+              GroupThousands(static_cast<std::int64_t>(r.alertes.size())).c_str());
+  return r.rejets.empty() ? 0 : 3;
 }
 
 }  // namespace
@@ -538,6 +596,116 @@ int main(int argc, char** argv) {
           "(arrondissements, communes déléguées ou associées).\n",
           static_cast<long long>(report->created), static_cast<long long>(report->updated),
           static_cast<long long>(report->skipped));
+      return 0;
+    });
+  });
+
+  // import data-inclusion, import france-services, export data-inclusion
+  struct {
+    std::string structures, services, source, rejects, file, date, out;
+  } di;
+  auto* import_di = import->add_subcommand(
+      "data-inclusion",
+      "Importer des structures et services au schéma data·inclusion v1 (JSON, JSON Lines ou "
+      "CSV) ; un nouvel import met à jour. Sortie : 0, 3 si des lignes sont refusées, 2 si un "
+      "fichier est illisible");
+  AddCommon(import_di, common);
+  import_di->add_option("--structures", di.structures, "Fichier des structures");
+  import_di->add_option("--services", di.services, "Fichier des services");
+  import_di->add_option("--source", di.source,
+                        "Source des enregistrements qui n'en indiquent pas ; une autre source "
+                        "est refusée");
+  import_di->add_option("--rejets", di.rejects, "Écrire les lignes refusées dans ce fichier CSV");
+  import_di->callback([&] {
+    pasip::app::DataInclusionInput input;
+    input.source = di.source;
+    for (const auto& [path, target, field] :
+         {std::tuple{&di.structures, &input.structures, "structures"},
+          std::tuple{&di.services, &input.services, "services"}}) {
+      if (path->empty()) continue;
+      auto text = ReadWholeFile(*path, field);
+      if (!text) {
+        exit_code = Report(text.error());
+        return;
+      }
+      *target = pasip::app::ImportFile{*path, std::move(*text)};
+    }
+    if (!input.structures && !input.services) {
+      exit_code = Report(pasip::InvalidArgument(
+          "Indiquez --structures FICHIER, --services FICHIER, ou les deux.", "fichier"));
+      return;
+    }
+    exit_code = WithApp(common, [&](Application& app) {
+      pasip::app::ImportOptions options;
+      options.progress = TerminalProgress();
+      auto report =
+          pasip::app::ImportDataInclusion(app.database(), app.services().directory, input, options);
+      if (!report) return Report(report.error());
+      if (auto audited = app.services().audit.Record(
+              {0, "cli"}, "directory.import", "data-inclusion",
+              input.source.empty() ? std::string("data-inclusion") : input.source);
+          !audited) {
+        return Report(audited.error());
+      }
+      return PrintImportReport(*report, di.rejects);
+    });
+  });
+
+  auto* import_fs = import->add_subcommand(
+      "france-services",
+      "Importer la liste des France services de l'ANCT (CSV) ; un nouvel import met à jour. "
+      "Sortie : 0, 3 si des lignes sont refusées, 2 si le fichier est illisible");
+  AddCommon(import_fs, common);
+  import_fs->add_option("fichier", di.file, "Fichier CSV de l'ANCT")->required();
+  import_fs->add_option("--date", di.date,
+                        "Date de la liste, AAAA-MM-JJ (par défaut : celle du nom du fichier, "
+                        "sinon aujourd'hui)");
+  import_fs->add_option("--rejets", di.rejects, "Écrire les lignes refusées dans ce fichier CSV");
+  import_fs->callback([&] {
+    auto text = ReadWholeFile(di.file, "fichier");
+    if (!text) {
+      exit_code = Report(text.error());
+      return;
+    }
+    std::string date = di.date;
+    if (date.empty()) date = pasip::app::DateFromFileName(di.file);
+    if (date.empty()) {
+      const auto today = pasip::ToParisCivil(pasip::SystemClock().Now());
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", static_cast<long long>(today.year),
+                    today.month, today.day);
+      date = buffer;
+    }
+    exit_code = WithApp(common, [&](Application& app) {
+      pasip::app::ImportOptions options;
+      options.progress = TerminalProgress();
+      auto report = pasip::app::ImportFranceServices(app.database(), app.services().directory,
+                                                     {di.file, std::move(*text)}, date, options);
+      if (!report) return Report(report.error());
+      if (auto audited = app.services().audit.Record({0, "cli"}, "directory.import",
+                                                     "data-inclusion", "france-services");
+          !audited) {
+        return Report(audited.error());
+      }
+      return PrintImportReport(*report, di.rejects);
+    });
+  });
+
+  auto* export_cmd = cli.add_subcommand("export", "Exporter des données");
+  export_cmd->require_subcommand(1);
+  auto* export_di = export_cmd->add_subcommand(
+      "data-inclusion",
+      "Écrire DOSSIER/structures.json et DOSSIER/services.json au schéma data·inclusion v1 "
+      "(enregistrements publiés)");
+  AddCommon(export_di, common);
+  export_di->add_option("--out", di.out, "Dossier de sortie")->required();
+  export_di->callback([&] {
+    exit_code = WithApp(common, [&](Application& app) {
+      auto report = pasip::app::ExportDataInclusion(app.services().directory.store(), di.out);
+      if (!report) return Report(report.error());
+      std::printf("Export data·inclusion : %s structures, %s services dans %s.\n",
+                  pasip::app::GroupThousands(report->structures).c_str(),
+                  pasip::app::GroupThousands(report->services).c_str(), di.out.c_str());
       return 0;
     });
   });
