@@ -1,8 +1,15 @@
 // Communes files in JSON (geo.api.gouv.fr, decoupage-administratif) and CSV through the
-// format detection, then imported into SQLite. Fixtures are small invented excerpts.
+// format detection, then imported into SQLite. Fixtures are small invented excerpts, and
+// excerpts of the published files in tests/data/communes/.
+#include "app/territory_import.h"
+
 #include <gtest/gtest.h>
 
-#include "app/territory_import.h"
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "storage/migrations.h"
 #include "storage/territory_repository.h"
 
@@ -52,6 +59,86 @@ TEST(TerritoryImport, ReadsDecoupageAdministratifKeepingCurrentCommunes) {
   EXPECT_EQ(parsed->communes[0].name, "Paris");
   EXPECT_EQ(parsed->communes[1].name, "Arboys en Bugey");
   EXPECT_FALSE(parsed->communes[1].latitude);
+}
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(PASIP_TEST_DATA_DIR) + "/communes/" + name, std::ios::binary);
+  EXPECT_TRUE(in) << name;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST(TerritoryImport, ReadsPostcodes) {
+  auto parsed = ParseCommunesText(kDecoupage);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->communes[0].codes_postaux, std::vector<std::string>{"75001"});
+  EXPECT_TRUE(parsed->communes[1].codes_postaux.empty());
+
+  // An excerpt of the npm package's data/communes.json (6.0.0), as published.
+  parsed = ParseCommunesText(ReadFixture("decoupage-administratif-extrait.json"));
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->communes.size(), 6u);
+  EXPECT_EQ(parsed->skipped, 1);  // Antrain, commune déléguée
+  const auto& rennes = parsed->communes.back();
+  EXPECT_EQ(rennes.code, "35238");
+  EXPECT_EQ(rennes.population, 230890);
+  EXPECT_EQ(rennes.codes_postaux, (std::vector<std::string>{"35000", "35200", "35700"}));
+  EXPECT_FALSE(rennes.latitude);
+
+  auto geo = ParseCommunesText(R"([{"nom": "Acigné", "code": "35001", "codeDepartement": "35",
+      "codeRegion": "53", "codesPostaux": ["35690"],
+      "centre": {"type": "Point", "coordinates": [-1.5388, 48.1464]}}])");
+  ASSERT_TRUE(geo) << geo.error().ToString();
+  EXPECT_EQ(geo->communes[0].codes_postaux, std::vector<std::string>{"35690"});
+  geo = ParseCommunesText(kGeoApi);  // without codesPostaux: none
+  ASSERT_TRUE(geo);
+  EXPECT_TRUE(geo->communes[0].codes_postaux.empty());
+}
+
+TEST(TerritoryImport, RefusesBadPostcodes) {
+  const std::string start =
+      R"([{"nom": "Rennes", "code": "35238", "codeDepartement": "35", "codeRegion": "53"},
+          {"nom": "Acigné", "code": "35001", "codeDepartement": "35", "codeRegion": "53", )";
+  struct Case {
+    std::string member;
+    std::string message;
+    std::string field;
+  };
+  const Case cases[] = {
+      {R"("codesPostaux": "35690")", "élément 2 : « codesPostaux » doit être une liste",
+       "codesPostaux"},
+      {R"("codesPostaux": [35690])", "élément 2 : « codesPostaux » doit contenir des textes",
+       "codesPostaux"},
+      {R"("codesPostaux": ["35690", "3569"])", "élément 2 : code postal invalide", "codes_postaux"},
+  };
+  for (const auto& test : cases) {
+    auto parsed = ParseCommunesText(start + test.member + "}]");
+    ASSERT_FALSE(parsed) << test.member;
+    EXPECT_TRUE(parsed.error().message.starts_with(test.message)) << parsed.error().message;
+    EXPECT_EQ(parsed.error().field, test.field);
+  }
+}
+
+TEST(TerritoryImport, KeepsOneDepartementWhenAsked) {
+  auto parsed = ParseCommunesText(ReadFixture("decoupage-administratif-extrait.json"), "35");
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->communes.size(), 5u);
+  for (const auto& c : parsed->communes) EXPECT_EQ(c.departement, "35");
+  parsed = ParseCommunesText(ReadFixture("communes-coordonnees-extrait.csv"), "22");
+  ASSERT_TRUE(parsed) << parsed.error().ToString();
+  ASSERT_EQ(parsed->communes.size(), 1u);
+  EXPECT_EQ(parsed->communes[0].name, "Saint-Brieuc");
+  // Items of other départements are not checked; positions stay those of the file.
+  auto filtered = ParseCommunesText(
+      R"([{"nom": "X", "code": "2", "codeDepartement": "22", "codeRegion": "53"},
+          {"nom": "Y", "code": "3", "codeDepartement": "35", "codeRegion": "53"}])",
+      "35");
+  ASSERT_FALSE(filtered);
+  EXPECT_TRUE(filtered.error().message.starts_with("élément 2 : ")) << filtered.error().message;
+  parsed = ParseCommunesText(kGeoApi, "22");
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->communes.empty());
 }
 
 TEST(TerritoryImport, EmptyArrayHasNoCommunes) {
