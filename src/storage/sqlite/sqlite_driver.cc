@@ -60,10 +60,12 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL lets readers work while one writer writes. An in-memory database keeps its own
-  // journal mode and ignores the request.
+  // journal mode and ignores the request. Reads of a large directory (100,000 services is
+  // about 120 MB) go through a memory map and a 16 MB page cache per connection rather than
+  // a read() system call per 4 KB page.
   const Status configured = connection->ExecuteScript(
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA synchronous=FULL;");
+      "PRAGMA synchronous=FULL; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;");
   if (!configured) {
     const int code = sqlite3_extended_errcode(db) & 0xff;
     if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
