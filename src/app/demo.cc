@@ -1426,6 +1426,17 @@ Result<DemoDirectory> CreateDemoDirectory(Application& app, TimePoint today) {
     built.push_back(std::move(one));
   }
   counts.structures = static_cast<std::int64_t>(built.size());
+  // A site's structure was created with the site (DirectoryService::SiteSaved): the demo's
+  // record of that site rewrites it, under its source id.
+  std::map<std::string, std::string, std::less<>> source_ids;  // spec key → source_id
+  for (BuiltStructure& b : built) {
+    const std::string key = b.structure.source_id;
+    if (b.structure.site_id) {
+      PASIP_ASSIGN_OR_RETURN(existing, store.FindStructureBySite(*b.structure.site_id));
+      if (existing) b.structure.source_id = existing->source_id;
+    }
+    source_ids.emplace(key, b.structure.source_id);
+  }
 
   // The index is computed here and written with the records, in one transaction per pass
   // (DirectoryService::Reindex would write each record on its own). First pass: every
@@ -1458,7 +1469,11 @@ Result<DemoDirectory> CreateDemoDirectory(Application& app, TimePoint today) {
     std::vector<directory::Service> hosted;
     for (std::size_t j = 0; j < b.services.size(); ++j) {
       if (b.hosts[j].empty()) continue;
-      PASIP_ASSIGN_OR_RETURN(host, store.FindStructureBySource(kSource, b.hosts[j]));
+      const auto host_source = source_ids.find(b.hosts[j]);
+      if (host_source == source_ids.end()) {
+        return Fail(Internal("structure hôte inconnue : " + std::string(b.hosts[j])));
+      }
+      PASIP_ASSIGN_OR_RETURN(host, store.FindStructureBySource(kSource, host_source->second));
       if (!host) return Fail(Internal("structure hôte absente : " + std::string(b.hosts[j])));
       for (auto& permanence : b.services[j].permanences) permanence.host_structure_id = host->id;
       PASIP_TRY(directory::ValidateService(b.services[j]));

@@ -1155,4 +1155,38 @@ Status DirectoryService::Reindex(std::span<const StructureId> ids) {
   return Ok();
 }
 
+Status DirectoryService::SiteSaved(const identity::Site& site,
+                                   const identity::Organisation& organisation,
+                                   const audit::Context& context) {
+  PASIP_ASSIGN_OR_RETURN(existing, store_.FindStructureBySite(site.id));
+  Structure s;
+  if (existing) {
+    s = *existing;
+  } else {
+    s.source = "pasip";
+    s.source_id = "lieu-" + std::to_string(site.id);
+    s.site_id = site.id;
+    s.organisation_id = organisation.id;
+    if (IsValid(Referentiel::kReseauPorteur, organisation.kind)) {
+      s.reseaux_porteurs = {organisation.kind};
+    }
+  }
+  const std::optional<territory::Commune> commune = CommuneOf(site.commune_code);
+  s.nom = site.name;
+  s.adresse = site.address.empty() ? std::nullopt : std::optional<std::string>(site.address);
+  s.code_insee = site.commune_code;
+  if (commune) s.commune = commune->name;
+  s.latitude = site.latitude;
+  s.longitude = site.longitude;
+  s.publie = site.active;
+  s.date_maj = Today();
+  if (!ValidateStructure(s)) return Ok();
+  PASIP_ASSIGN_OR_RETURN(services, store_.ServicesOf(s.id));
+  PASIP_ASSIGN_OR_RETURN(saved, store_.SaveStructure(s, IndexOfStructure(s, services, commune)));
+  PASIP_TRY(audit_.Record(context,
+                          existing ? "directory.structure.update" : "directory.structure.create",
+                          "structure", saved.id));
+  return RefreshDependants(saved, services);
+}
+
 }  // namespace pasip::directory

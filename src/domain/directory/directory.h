@@ -18,6 +18,7 @@
 #include "domain/directory/hours_cache.h"
 #include "domain/directory/model.h"
 #include "domain/directory/ports.h"
+#include "domain/identity/organisations.h"
 #include "domain/identity/policy.h"
 #include "domain/territory/ports.h"
 
@@ -93,7 +94,7 @@ struct ToUpdateItem {
 
 // Validation failures of a search parameter are kInvalidArgument naming the parameter
 // ("rayon_km", "commune", "apres"…) in French.
-class DirectoryService {
+class DirectoryService final : public identity::SiteObserver {
  public:
   DirectoryService(DirectoryStore& store, territory::TerritoryStore& territory,
                    audit::AuditLog& audit, const Clock& clock)
@@ -142,6 +143,14 @@ class DirectoryService {
   Status Reindex(std::span<const StructureId> ids);
 
   DirectoryStore& store() { return store_; }
+
+  // A site is a structure of the directory: creates the site's structure (source "pasip",
+  // source_id "lieu-<site id>", the site's organisation and its réseau porteur) or brings its
+  // name, address, commune, coordinates and publication in step with the site, keeping
+  // everything else entered in the directory. A site the directory cannot describe (a name
+  // under 3 characters…) is left out of it. Audited like the other structure writes.
+  Status SiteSaved(const identity::Site& site, const identity::Organisation& organisation,
+                   const audit::Context& context) override;
 
  private:
   // The commune with this INSEE code; nullopt when unknown or unreadable (an index is then

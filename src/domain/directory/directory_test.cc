@@ -1812,5 +1812,54 @@ TEST(SearchSpeed, TypicalQueryIsFast) {
   EXPECT_LT(at(domain_us, 0.5), 20000.0);
 }
 
+TEST_F(DirectoryTest, ASiteIsAStructureKeptInStepWithIt) {
+  identity::Organisation org;
+  org.id = 7;
+  org.name = "CCAS de Rennes";
+  org.kind = "ccas-cias";
+  identity::Site site;
+  site.id = 42;
+  site.organisation_id = 7;
+  site.name = "Accueil du CCAS";
+  site.address = "1 place de la Mairie";
+  site.commune_code = "35238";
+  site.latitude = kRennesLat;
+  site.longitude = kRennesLon;
+  ASSERT_TRUE(service_.SiteSaved(site, org, ctx_));
+
+  auto created = store_.FindStructureBySite(42);
+  ASSERT_TRUE(created && *created);
+  Structure s = **created;
+  EXPECT_EQ(s.source, "pasip");
+  EXPECT_EQ(s.source_id, "lieu-42");
+  EXPECT_EQ(s.nom, "Accueil du CCAS");
+  EXPECT_EQ(s.commune, std::optional<std::string>("Rennes"));
+  EXPECT_EQ(s.organisation_id, std::optional<std::int64_t>(7));
+  EXPECT_EQ(s.reseaux_porteurs, std::vector<std::string>{"ccas-cias"});
+  EXPECT_TRUE(s.publie);
+
+  // What the directory added stays when the site changes; the site's own fields follow it.
+  s.label.sans_condition = true;
+  s.telephone = "02 99 00 00 01";
+  ASSERT_TRUE(service_.UpdateStructure(s, Coordination(), ctx_));
+  site.name = "Accueil social du CCAS";
+  site.active = false;
+  ASSERT_TRUE(service_.SiteSaved(site, org, ctx_));
+  auto updated = store_.FindStructureBySite(42);
+  ASSERT_TRUE(updated && *updated);
+  EXPECT_EQ((*updated)->nom, "Accueil social du CCAS");
+  EXPECT_TRUE((*updated)->label.sans_condition);
+  EXPECT_EQ((*updated)->telephone, std::optional<std::string>("02 99 00 00 01"));
+  EXPECT_FALSE((*updated)->publie);
+  EXPECT_EQ(*store_.Count(Entity::kStructure), 1);
+
+  // A name the directory refuses leaves the site out of it, without failing the site.
+  identity::Site tiny = site;
+  tiny.id = 43;
+  tiny.name = "AB";
+  ASSERT_TRUE(service_.SiteSaved(tiny, org, ctx_));
+  EXPECT_FALSE(*store_.FindStructureBySite(43));
+}
+
 }  // namespace
 }  // namespace pasip::directory

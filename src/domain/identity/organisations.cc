@@ -111,6 +111,7 @@ Result<Site> OrganisationService::CreateSite(Site site, const audit::Context& co
   if (!org) return Fail(InvalidArgument("Cette organisation n'existe pas.", "organisation_id"));
   PASIP_ASSIGN_OR_RETURN(created, store_.CreateSite(site));
   PASIP_TRY(audit_.Record(context, "create", "site", created.id));
+  if (site_observer_) PASIP_TRY(site_observer_->SiteSaved(created, *org, context));
   return created;
 }
 
@@ -125,7 +126,11 @@ Status OrganisationService::UpdateSite(const Site& site, const audit::Context& c
         "organisation_id"));
   }
   PASIP_TRY(store_.UpdateSite(site));
-  return audit_.Record(context, "update", "site", site.id);
+  PASIP_TRY(audit_.Record(context, "update", "site", site.id));
+  if (!site_observer_) return Ok();
+  PASIP_ASSIGN_OR_RETURN(org, store_.FindOrganisation(site.organisation_id));
+  if (!org) return Ok();
+  return site_observer_->SiteSaved(site, *org, context);
 }
 
 }  // namespace pasip::identity

@@ -16,6 +16,15 @@ Status ValidateOrganisation(const Organisation& organisation);
 // and longitude both present or both absent, within range.
 Status ValidateSite(const Site& site);
 
+// Told after a site is created or updated, so that the directory keeps the site's structure
+// in step (a site is a structure of the directory). A failure is the caller's failure.
+class SiteObserver {
+ public:
+  virtual ~SiteObserver() = default;
+  virtual Status SiteSaved(const Site& site, const Organisation& organisation,
+                           const audit::Context& context) = 0;
+};
+
 class OrganisationService {
  public:
   OrganisationService(IdentityStore& store, audit::AuditLog& audit)
@@ -25,10 +34,13 @@ class OrganisationService {
   Status Update(const Organisation& organisation, const audit::Context& context);
   Result<Site> CreateSite(Site site, const audit::Context& context);
   Status UpdateSite(const Site& site, const audit::Context& context);
+  // Set once by the composition root, before use.
+  void SetSiteObserver(SiteObserver* observer) { site_observer_ = observer; }
 
  private:
   IdentityStore& store_;
   audit::AuditLog& audit_;
+  SiteObserver* site_observer_ = nullptr;
 };
 
 }  // namespace pasip::identity
