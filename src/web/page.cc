@@ -72,7 +72,9 @@ std::string AssetUrl(const Options& options, std::string_view name) {
 
 // The navigation of a signed-in person whose second factor is settled, by role.
 std::vector<NavLink> NavigationFor(const identity::Principal& principal) {
-  std::vector<NavLink> links = {{"Tableau de bord", "/tableau-de-bord"}, {"Mon compte", "/compte"}};
+  std::vector<NavLink> links = {{"Tableau de bord", "/tableau-de-bord"},
+                                {"Annuaire", "/annuaire"},
+                                {"Mon compte", "/compte"}};
   const bool admin = principal.HasRole(identity::Role::kAdmin);
   const bool coordination = principal.HasRole(identity::Role::kCoordination);
   if (admin || coordination) {
@@ -135,6 +137,7 @@ std::string Renderer::Document(const identity::Caller* caller, const Frame& fram
   d.set("signed_in", signed_in);
   d.set("user_name", signed_in ? caller->auth->user.display_name : std::string());
   d.set("home_href", signed_in ? "/tableau-de-bord" : "/");
+  d.set("finder_current", PathUnder(frame.path, "/annuaire"));
 
   Data nav = List();
   if (signed_in && !caller->principal.SecondFactorPending()) {

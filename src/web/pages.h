@@ -32,5 +32,14 @@ void RegisterOrganisationPages(http::Router& router, const std::shared_ptr<PageC
 void RegisterUserPages(http::Router& router, const std::shared_ptr<PageContext>& context);
 // /admin/journal.
 void RegisterAuditPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// /annuaire: the finder, the commune suggestions, the page of a structure; and the editing
+// pages (RegisterDirectoryFormPages, called by it): structures, services, opening-hours
+// check, "à mettre à jour".
+void RegisterDirectoryPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+void RegisterDirectoryFormPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+
+// Data for the _finder_form partial (the search form "Où être accueilli ?"), filled from the
+// request's query, for pages that show the finder (the home page).
+Data FinderFormData(PageContext& context, const http::Request& request);
 
 }  // namespace pasip::web

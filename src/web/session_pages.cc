@@ -78,6 +78,7 @@ Response Home(PageContext& c, Request& request) {
   }
   d.set("has_sites", shown > 0);
   d.set("sites", sites);
+  d.set("finder", FinderFormData(c, request));
   return c.renderer.Page(200, caller, {"Un accueil social près de chez vous", request.path, {}},
                          "home", std::move(d));
 }
@@ -326,6 +327,14 @@ constexpr Shortcut kShortcuts[] = {
      identity::Action::kOrganisationsRead},
     {"Consulter le journal d'audit", "/admin/journal", "Qui a fait quoi, et quand.",
      identity::Action::kAuditRead},
+    {"Chercher dans l'annuaire", "/annuaire",
+     "Les lieux d'accueil et les services du territoire, avec leurs référents.",
+     identity::Action::kDashboard},
+    {"Ajouter un lieu à l'annuaire", "/annuaire/structures/nouvelle",
+     "Décrire un lieu d'accueil, ses horaires et ses services.", identity::Action::kDirectoryWrite},
+    {"Fiches de l'annuaire à mettre à jour", "/annuaire/a-mettre-a-jour",
+     "Les fiches les moins complètes ou les plus anciennes d'abord.",
+     identity::Action::kDirectoryWrite},
 };
 
 Response Dashboard(PageContext& c, Request& request) {

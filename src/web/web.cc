@@ -48,6 +48,7 @@ void RegisterPages(http::Router& router, Services& services, const Options& opti
   RegisterOrganisationPages(router, context);
   RegisterUserPages(router, context);
   RegisterAuditPages(router, context);
+  RegisterDirectoryPages(router, context);
 }
 
 http::Response ErrorPage(int status, const identity::Caller* caller, const Options& options,

@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "domain/directory/memory_store_test_util.h"
 #include "domain/identity/memory_stores_test_util.h"
 #include "domain/identity/totp.h"
 #include "web/page.h"
+#include "web/page_test_util.h"
 #include "web/qr.h"
 
 namespace pasip::web {
@@ -21,77 +23,10 @@ using identity::testing::MemoryAuditStore;
 using identity::testing::MemoryIdentityStore;
 using identity::testing::MemorySessionStore;
 using identity::testing::MemoryThrottleStore;
-
-class NoQueue : public jobs::Queue {
- public:
-  Result<std::int64_t> Enqueue(const jobs::Job&) override { return 0; }
-  Result<std::optional<jobs::Job>> Claim(const std::string&, TimePoint,
-                                         std::chrono::seconds) override {
-    return std::optional<jobs::Job>();
-  }
-  Status Complete(std::int64_t, TimePoint) override { return Ok(); }
-  Status Retry(std::int64_t, TimePoint, const std::string&) override { return Ok(); }
-  Status Fail(std::int64_t, TimePoint, const std::string&) override { return Ok(); }
-  Result<std::vector<jobs::JobStatus>> Recent(int) override {
-    return std::vector<jobs::JobStatus>();
-  }
-  Result<std::int64_t> Prune(TimePoint) override { return 0; }
-};
-
-int Count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + needle.size())) {
-    ++n;
-  }
-  return n;
-}
-
-// Start and end tags balance (void elements and self-closed tags aside).
-bool TagsBalance(const std::string& markup) {
-  static const std::set<std::string> kVoid = {"meta", "link", "input", "br", "img", "hr"};
-  static const std::regex kTag(R"(<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>)");
-  std::vector<std::string> open;
-  for (auto it = std::sregex_iterator(markup.begin(), markup.end(), kTag);
-       it != std::sregex_iterator(); ++it) {
-    const std::string name = (*it)[2];
-    if ((*it)[3] == "/" || kVoid.contains(name)) continue;
-    if ((*it)[1] == "/") {
-      if (open.empty() || open.back() != name) return false;
-      open.pop_back();
-    } else {
-      open.push_back(name);
-    }
-  }
-  return open.empty();
-}
-
-// Checks shared by every page: French, one h1, skip link, landmarks, no inline style or
-// script, every visible field labelled.
-void ExpectAccessiblePage(const std::string& html, const std::string& where) {
-  SCOPED_TRACE(where);
-  EXPECT_NE(html.find("<html lang=\"fr\" data-theme=\"light\">"), std::string::npos);
-  EXPECT_EQ(Count(html, "<h1"), 1);
-  EXPECT_NE(html.find("Aller au contenu"), std::string::npos);
-  for (const char* landmark : {"<header>", "<nav", "<main", "<footer>"}) {
-    EXPECT_NE(html.find(landmark), std::string::npos) << landmark;
-  }
-  EXPECT_EQ(html.find("style="), std::string::npos);
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
-  const std::size_t body_start = html.find("<body>");
-  const std::string body = html.substr(body_start, html.find("</body>") + 7 - body_start);
-  EXPECT_TRUE(TagsBalance(body));
-  static const std::regex kField(R"(<(input|select|textarea)\s[^>]*>)");
-  static const std::regex kId(R"(\sid="([^"]+)\")");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), kField);
-       it != std::sregex_iterator(); ++it) {
-    const std::string tag = (*it)[0];
-    if (tag.find("type=\"hidden\"") != std::string::npos) continue;
-    std::smatch id;
-    ASSERT_TRUE(std::regex_search(tag, id, kId)) << tag;
-    EXPECT_NE(html.find("<label for=\"" + id[1].str() + "\""), std::string::npos) << tag;
-  }
-}
+using test_util::Count;
+using test_util::ExpectAccessiblePage;
+using test_util::NoQueue;
+using test_util::TagsBalance;
 
 TEST(QrCodeSvgTest, IsWellFormedSvgWithRectangles) {
   auto svg = QrCodeSvg("otpauth://totp/pasip:camille@exemple.fr?secret=ABC&issuer=pasip",
@@ -166,7 +101,9 @@ class PagesTest : public ::testing::Test {
         audit_(audit_store_, clock_),
         accounts_(identity_, sessions_, throttle_, audit_, clock_),
         organisations_(identity_, audit_),
-        services_{clock_, audit_, identity_, accounts_, organisations_, queue_} {
+        directory_(directory_store_, territory_, audit_, clock_),
+        services_{clock_,         audit_, identity_,  accounts_,
+                  organisations_, queue_, territory_, directory_} {
     options_.deployment_name = "Accueil 35";
     options_.demo = true;
     RegisterPages(router_, services_, options_);
@@ -240,6 +177,9 @@ class PagesTest : public ::testing::Test {
   identity::AccountService accounts_;
   identity::OrganisationService organisations_;
   NoQueue queue_;
+  directory::testing::MemoryTerritoryStore territory_;
+  directory::testing::MemoryDirectoryStore directory_store_;
+  directory::DirectoryService directory_;
   Services services_;
   Options options_;
   http::Router router_;
