@@ -6,11 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -542,20 +545,74 @@ std::string ResourcePath(std::string_view collection, std::int64_t id) {
   return "/api/v1/" + std::string(collection) + "/" + std::to_string(id);
 }
 
+// Answers of recent searches, rendered. The finder's searches repeat (the same commune, the
+// same need) and computing one costs milliseconds, while its JSON changes only when the
+// directory does or when an opening state changes. An answer is reused while the directory's
+// generation is the same (no write through this process since) and for at most
+// kSearchCacheSeconds, never past the earliest next change of opening state it shows; the
+// bound also covers writes made by another process or instance. Keyed by the collection, the
+// view and the request's target (path and query string, as sent).
+constexpr auto kSearchCacheTtl = std::chrono::seconds(30);
+constexpr std::size_t kSearchCacheEntries = 4096;
+
+class SearchCache {
+ public:
+  std::optional<std::string> Get(const std::string& key, std::uint64_t generation, TimePoint now) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    if (it->second.generation != generation || now >= it->second.expires) {
+      entries_.erase(it);
+      return std::nullopt;
+    }
+    return it->second.body;
+  }
+
+  void Put(std::string key, std::string body, std::uint64_t generation, TimePoint expires) {
+    std::lock_guard lock(mutex_);
+    // A full cache starts again: cheaper than tracking use, and searches refill it at once.
+    if (entries_.size() >= kSearchCacheEntries) entries_.clear();
+    entries_.insert_or_assign(std::move(key), Entry{std::move(body), generation, expires});
+  }
+
+ private:
+  struct Entry {
+    std::string body;
+    std::uint64_t generation;
+    TimePoint expires;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // ---------------------------------------------------------------------------------------
 // Handlers.
 
-Result<http::Response> Search(Services& s, Entity entity, http::Request& req) {
+Result<http::Response> Search(Services& s, SearchCache& cache, Entity entity, http::Request& req) {
   const View view = directory::ViewFor(CallerOf(req).principal);
+  const TimePoint now = s.clock.Now();
+  const std::uint64_t generation = s.directory.generation();
+  std::string key = entity == Entity::kService ? "v" : "s";
+  key += view == View::kPublic ? "p" : "r";
+  key += req.target;
+  if (auto body = cache.Get(key, generation, now)) {
+    return http::Response::Json(200, std::move(*body));
+  }
   PASIP_ASSIGN_OR_RETURN(query, ParseSearch(req, entity, view, s.clock));
   PASIP_ASSIGN_OR_RETURN(page, s.directory.Search(query, view));
+  TimePoint expires = now + kSearchCacheTtl;
   json items = json::array();
-  for (const directory::Hit& hit : page.items) items.push_back(HitJson(hit, entity, view));
+  for (const directory::Hit& hit : page.items) {
+    if (auto next = ParseIso(hit.ouverture.prochain); next && *next < expires) expires = *next;
+    items.push_back(HitJson(hit, entity, view));
+  }
   json out = {
       {"items", std::move(items)}, {"suivant", OrNull(page.suivant)}, {"total", page.total}};
   if (query.facettes) out["facettes"] = FacetsJson(page.facettes);
   if (page.commune) out["commune"] = CommuneJson(*page.commune);
-  return JsonOk(out);
+  std::string body = out.dump();
+  cache.Put(std::move(key), body, generation, expires);
+  return http::Response::Json(200, std::move(body));
 }
 
 Result<http::Response> GetStructure(Services& s, http::Request& req) {
@@ -772,6 +829,8 @@ void RegisterDirectoryRoutes(http::Router& router, Services& services) {
   using http::Method;
   using http::RouteKind;
   Services& s = services;
+  // Shared by the two search routes, alive as long as the router's handlers.
+  auto cache = std::make_shared<SearchCache>();
   const auto bind = [&s](Result<http::Response> (*f)(Services&, http::Request&)) {
     return [&s, f](http::Request& req) { return f(s, req); };
   };
@@ -779,7 +838,9 @@ void RegisterDirectoryRoutes(http::Router& router, Services& services) {
   router
       .Add(Method::kGet, "/api/v1/structures", RouteKind::kApi, "public",
            Handle(Input::kQuery,
-                  [&s](http::Request& req) { return Search(s, Entity::kStructure, req); }))
+                  [&s, cache](http::Request& req) {
+                    return Search(s, *cache, Entity::kStructure, req);
+                  }))
       .summary = "Rechercher des structures de l'annuaire";
   router
       .Add(Method::kPost, "/api/v1/structures", RouteKind::kApi, "directory.write",
@@ -797,7 +858,9 @@ void RegisterDirectoryRoutes(http::Router& router, Services& services) {
   router
       .Add(Method::kGet, "/api/v1/services", RouteKind::kApi, "public",
            Handle(Input::kQuery,
-                  [&s](http::Request& req) { return Search(s, Entity::kService, req); }))
+                  [&s, cache](http::Request& req) {
+                    return Search(s, *cache, Entity::kService, req);
+                  }))
       .summary = "Rechercher des services de l'annuaire";
   router
       .Add(Method::kPost, "/api/v1/services", RouteKind::kApi, "directory.write",

@@ -976,5 +976,35 @@ TEST_F(DirectoryApiTest, OpeningHoursChecker) {
   EXPECT_EQ(body["erreur"]["position"], 0);
 }
 
+TEST_F(DirectoryApiTest, RepeatedSearchesAreAnsweredAgainOnlyWhileNothingChanged) {
+  Seed();
+  const std::string search = "/api/v1/services?q=gevaudan";
+  ASSERT_EQ(Body(Get(search))["total"], 4);
+  // A write through the directory shows at once in the same search.
+  Create("services", {{"structure", langogne_},
+                      {"nom", "Permanence logement"},
+                      {"description", "Conseils logement pour le Gévaudan."},
+                      {"thematiques", {"logement-hebergement--louer-un-logement"}}});
+  ASSERT_EQ(Body(Get(search))["total"], 5);
+
+  // A write made elsewhere (another instance, an import) shows within the cache's 30 s.
+  directory::Service direct;
+  direct.structure_id = marvejols_;
+  direct.source = "test";
+  direct.source_id = "direct";
+  direct.nom = "Service écrit sans l'API";
+  direct.description = "Écrit directement dans la base, au Gévaudan.";
+  direct.date_maj = "2026-03-04";
+  directory::IndexData index;
+  index.search_text = direct.nom + " " + direct.description;
+  index.sort_name = "service ecrit sans l api";
+  ASSERT_TRUE(app_->services().directory.store().SaveService(direct, index));
+  EXPECT_EQ(Body(Get(search))["total"], 5);
+  clock_.Advance(std::chrono::seconds(31));
+  EXPECT_EQ(Body(Get(search))["total"], 6);
+  // Each view and each query string has its own answer.
+  EXPECT_EQ(Body(Get("/api/v1/services?q=gevaudan&limite=1"))["items"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace pasip::app

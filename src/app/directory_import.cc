@@ -469,7 +469,7 @@ class Upserter {
       Progress("index", static_cast<std::int64_t>(i + n), static_cast<std::int64_t>(ids.size()));
     }
     report_.structures_reindexees = static_cast<std::int64_t>(ids.size());
-    return Ok();
+    return directory_.store().RefreshStatistics();
   }
 
  private:

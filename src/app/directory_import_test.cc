@@ -95,6 +95,7 @@ class FailingStore final : public dir::DirectoryStore {
     return inner_.ListServices(after, limit, org);
   }
   Result<std::int64_t> Count(dir::Entity entity) override { return inner_.Count(entity); }
+  Status RefreshStatistics() override { return inner_.RefreshStatistics(); }
   Result<std::vector<dir::Candidate>> FindCandidates(dir::Entity entity,
                                                      const dir::CandidateFilter& f) override {
     return inner_.FindCandidates(entity, f);

@@ -46,6 +46,7 @@ class SqlDirectoryStore final : public directory::DirectoryStore {
       directory::ServiceId after, int limit,
       std::optional<std::int64_t> organisation_id = {}) override;
   Result<std::int64_t> Count(directory::Entity entity) override;
+  Status RefreshStatistics() override;
 
   // Lexemes must be [a-z0-9]+ (kInvalidArgument, field "q", otherwise).
   Result<std::vector<directory::Candidate>> FindCandidates(

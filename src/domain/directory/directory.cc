@@ -965,6 +965,7 @@ Status DirectoryService::RefreshDependants(const Structure& structure,
 
 Result<Structure> DirectoryService::CreateStructure(Structure s, const identity::Principal& who,
                                                     const audit::Context& ctx) {
+  const WriteDone done{*generation_};
   constexpr std::string_view kAction = "directory.structure.create";
   if (!CanEdit(who, s)) return Fail(Refuse(who, ctx, kAction, "structure", 0).error());
   s.id = 0;
@@ -981,6 +982,7 @@ Result<Structure> DirectoryService::CreateStructure(Structure s, const identity:
 
 Result<Structure> DirectoryService::UpdateStructure(Structure s, const identity::Principal& who,
                                                     const audit::Context& ctx) {
+  const WriteDone done{*generation_};
   constexpr std::string_view kAction = "directory.structure.update";
   PASIP_ASSIGN_OR_RETURN(existing, store_.FindStructure(s.id));
   if (!existing) return Fail(NotFound("Cette structure n'existe pas."));
@@ -1002,6 +1004,7 @@ Result<Structure> DirectoryService::UpdateStructure(Structure s, const identity:
 
 Result<Service> DirectoryService::CreateService(Service s, const identity::Principal& who,
                                                 const audit::Context& ctx) {
+  const WriteDone done{*generation_};
   constexpr std::string_view kAction = "directory.service.create";
   PASIP_ASSIGN_OR_RETURN(structure, store_.FindStructure(s.structure_id));
   if (!structure) {
@@ -1024,6 +1027,7 @@ Result<Service> DirectoryService::CreateService(Service s, const identity::Princ
 
 Result<Service> DirectoryService::UpdateService(Service s, const identity::Principal& who,
                                                 const audit::Context& ctx) {
+  const WriteDone done{*generation_};
   constexpr std::string_view kAction = "directory.service.update";
   PASIP_ASSIGN_OR_RETURN(existing, store_.FindService(s.id));
   if (!existing) return Fail(NotFound("Ce service n'existe pas."));
@@ -1058,6 +1062,7 @@ Result<Service> DirectoryService::UpdateService(Service s, const identity::Princ
 
 Status DirectoryService::DeleteService(ServiceId id, const identity::Principal& who,
                                        const audit::Context& ctx) {
+  const WriteDone done{*generation_};
   constexpr std::string_view kAction = "directory.service.delete";
   PASIP_ASSIGN_OR_RETURN(existing, store_.FindService(id));
   if (!existing) return Fail(NotFound("Ce service n'existe pas."));
@@ -1128,6 +1133,7 @@ Result<std::vector<ToUpdateItem>> DirectoryService::ToUpdate(const identity::Pri
 }
 
 Status DirectoryService::Reindex(std::span<const StructureId> ids) {
+  const WriteDone done{*generation_};
   // Written through UpsertBulk, a few hundred structures per transaction: one commit per
   // record made a 2,845-site import take 50 s. Unchanged records keep their updated_at.
   constexpr std::size_t kChunk = 500;
@@ -1158,6 +1164,7 @@ Status DirectoryService::Reindex(std::span<const StructureId> ids) {
 Status DirectoryService::SiteSaved(const identity::Site& site,
                                    const identity::Organisation& organisation,
                                    const audit::Context& context) {
+  const WriteDone done{*generation_};
   PASIP_ASSIGN_OR_RETURN(existing, store_.FindStructureBySite(site.id));
   Structure s;
   if (existing) {

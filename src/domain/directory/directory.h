@@ -4,6 +4,7 @@
 // an audit entry, the "à mettre à jour" list, and the index every write keeps current.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -143,6 +144,9 @@ class DirectoryService final : public identity::SiteObserver {
   Status Reindex(std::span<const StructureId> ids);
 
   DirectoryStore& store() { return store_; }
+  // Changes with every write made through this service (after the write): a cache of search
+  // answers keyed with it never serves an answer older than this process's last write.
+  std::uint64_t generation() const { return generation_->load(std::memory_order_acquire); }
 
   // A site is a structure of the directory: creates the site's structure (source "pasip",
   // source_id "lieu-<site id>", the site's organisation and its réseau porteur) or brings its
@@ -182,6 +186,13 @@ class DirectoryService final : public identity::SiteObserver {
   audit::AuditLog& audit_;
   const Clock& clock_;
   std::shared_ptr<HoursCache> hours_ = std::make_shared<HoursCache>();
+  std::shared_ptr<std::atomic<std::uint64_t>> generation_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
+  // Declared first in each write: bumps the generation when the write is over.
+  struct WriteDone {
+    std::atomic<std::uint64_t>& generation;
+    ~WriteDone() { generation.fetch_add(1, std::memory_order_acq_rel); }
+  };
 };
 
 }  // namespace pasip::directory

@@ -1695,6 +1695,7 @@ class TimedStore final : public DirectoryStore {
     return inner_.ListServices(after, limit, o);
   }
   Result<std::int64_t> Count(Entity e) override { return inner_.Count(e); }
+  Status RefreshStatistics() override { return inner_.RefreshStatistics(); }
   Result<std::vector<Candidate>> FindCandidates(Entity e, const CandidateFilter& f) override {
     const auto start = std::chrono::steady_clock::now();
     auto out = inner_.FindCandidates(e, f);

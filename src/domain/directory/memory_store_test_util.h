@@ -180,6 +180,7 @@ class MemoryDirectoryStore final : public DirectoryStore {
     return out;
   }
 
+  Status RefreshStatistics() override { return Ok(); }
   Result<std::int64_t> Count(Entity entity) override {
     std::lock_guard lock(mutex_);
     return static_cast<std::int64_t>(entity == Entity::kStructure ? state_.structures.size()

@@ -127,6 +127,9 @@ class DirectoryStore {
   virtual Result<std::vector<Service>> ListServices(
       ServiceId after, int limit, std::optional<std::int64_t> organisation_id = {}) = 0;
   virtual Result<std::int64_t> Count(Entity entity) = 0;
+  // After a bulk import: refreshes what the database's planner knows of the tables (on
+  // PostgreSQL, ANALYZE: without statistics right after an import it picks slow plans).
+  virtual Status RefreshStatistics() = 0;
 
   // Every record of `entity` matching `filter` (no order, no limit: the domain sorts).
   virtual Result<std::vector<Candidate>> FindCandidates(Entity entity,
