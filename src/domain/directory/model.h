@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/identity/model.h"
 
 namespace pasip::directory {
 
@@ -39,10 +40,7 @@ enum class Referentiel {
   kReseauPorteur,          // réseaux porteurs (108)
 };
 
-struct RefValue {
-  std::string_view value;
-  std::string_view label;
-};
+using RefValue = identity::NamedValue;
 
 std::string_view ReferentielName(Referentiel r);  // "thematiques", "publics"… (field names)
 std::span<const RefValue> Values(Referentiel r);

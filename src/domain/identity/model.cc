@@ -6,15 +6,10 @@
 namespace pasip::identity {
 namespace {
 
-struct KindLabel {
-  std::string_view value;
-  std::string_view label;
-};
-
 // Réseaux porteurs of the data·inclusion v1 référentiel (GIP Plateforme de l'inclusion,
 // Licence Ouverte 2.0), plus "associations" and "autre" for the local associations and
 // partners the national list does not name.
-constexpr KindLabel kKinds[] = {
+constexpr NamedValue kKinds[] = {
     {"60000-rebonds", "60 000 Rebonds"},
     {"aci", "Structures d’Insertion par l’Activité Économique - Ateliers et Chantiers d’Insertion"},
     {"action-logement", "Action Logement"},
@@ -135,6 +130,12 @@ constexpr KindLabel kKinds[] = {
 
 }  // namespace
 
+std::span<const NamedValue> ReseauxPorteurs() {
+  static_assert(kKinds[std::size(kKinds) - 2].value == "associations" &&
+                kKinds[std::size(kKinds) - 1].value == "autre");
+  return std::span<const NamedValue>(kKinds, std::size(kKinds) - 2);
+}
+
 std::string_view RoleName(Role role) {
   switch (role) {
     case Role::kAccueil:
@@ -178,11 +179,11 @@ bool RoleRequiresSecondFactor(Role role) { return role == Role::kAdmin || role =
 
 bool IsOrganisationKind(std::string_view value) {
   return std::any_of(std::begin(kKinds), std::end(kKinds),
-                     [&](const KindLabel& k) { return k.value == value; });
+                     [&](const NamedValue& k) { return k.value == value; });
 }
 
 std::string_view OrganisationKindLabel(std::string_view value) {
-  for (const KindLabel& k : kKinds) {
+  for (const NamedValue& k : kKinds) {
     if (k.value == value) return k.label;
   }
   return value;
@@ -190,7 +191,7 @@ std::string_view OrganisationKindLabel(std::string_view value) {
 
 std::vector<std::pair<std::string_view, std::string_view>> OrganisationKinds() {
   std::vector<std::pair<std::string_view, std::string_view>> out;
-  for (const KindLabel& k : kKinds) out.emplace_back(k.value, k.label);
+  for (const NamedValue& k : kKinds) out.emplace_back(k.value, k.label);
   return out;
 }
 

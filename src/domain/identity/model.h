@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,15 @@ std::string_view RoleLabel(Role role);  // "Agent d'accueil"
 std::optional<Role> ParseRole(std::string_view name);
 // Admin and social (who read confidential notes) must use a second factor (security S9).
 bool RoleRequiresSecondFactor(Role role);
+
+// A value of a référentiel and its French label.
+struct NamedValue {
+  std::string_view value;
+  std::string_view label;
+};
+// The réseaux porteurs of data·inclusion v1 (108), in the schema's order: the organisation
+// kinds without pasip's "associations" and "autre".
+std::span<const NamedValue> ReseauxPorteurs();
 
 // Organisation kinds: data·inclusion's réseaux porteurs ("ccas-cias", "caf"…).
 bool IsOrganisationKind(std::string_view value);
