@@ -385,6 +385,8 @@ std::string EncodePayload(const IndexData& index) {
 }
 
 // Reads EncodePayload's text; a malformed one is a schema bug (std::logic_error, like Row).
+// Values are found by a scan for the next separator and copied in one assignment; only a
+// value holding an escaped byte is copied byte by byte.
 class PayloadReader {
  public:
   explicit PayloadReader(std::string_view text) : text_(text) {}
@@ -399,19 +401,21 @@ class PayloadReader {
   void Expect(char separator) {
     if (!Consume(separator)) throw std::logic_error("index_payload mal formé");
   }
-  // The value up to the next separator, unescaped.
-  std::string Text() {
-    std::string out;
+  // The value up to the next separator, unescaped, into `out` (whose buffer is reused).
+  void Text(std::string& out) {
+    const std::size_t start = at_;
+    const std::size_t end = ScanPlain();
+    out.assign(text_.data() + start, end - start);
+    if (at_ == text_.size() || text_[at_] != kEscape) return;
     while (at_ < text_.size()) {
       const char ch = text_[at_];
       if (ch == kGroup || ch == kRecord || ch == kUnit) break;
       if (ch == kEscape && ++at_ == text_.size()) break;
       out += text_[at_++];
     }
-    return out;
   }
   double Number() {
-    const std::string text = Text();
+    const std::string_view text = Plain();
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) {
@@ -419,39 +423,68 @@ class PayloadReader {
     }
     return value;
   }
-  bool Flag() { return Text() == "1"; }
+  bool Flag() { return Plain() == "1"; }
+  // How many times `separator` occurs in the rest of the text before `stop`, escapes
+  // ignored: an upper bound of a list's length, to reserve it.
+  std::size_t CountBefore(char separator, char stop) const {
+    std::size_t n = 0;
+    for (std::size_t i = at_; i < text_.size() && text_[i] != stop; ++i) {
+      n += text_[i] == separator;
+    }
+    return n;
+  }
 
  private:
+  static bool IsSpecial(char ch) {
+    return ch == kEscape || ch == kGroup || ch == kRecord || ch == kUnit;
+  }
+  // Moves past the bytes before the next separator or escape; returns where it stopped.
+  std::size_t ScanPlain() {
+    while (at_ < text_.size() && !IsSpecial(text_[at_])) ++at_;
+    return at_;
+  }
+  // A value that is written without escapes (a number or a flag), as a view of the text.
+  std::string_view Plain() {
+    const std::size_t start = at_;
+    ScanPlain();
+    if (at_ < text_.size() && text_[at_] == kEscape) {
+      throw std::logic_error("index_payload mal formé");
+    }
+    return text_.substr(start, at_ - start);
+  }
+
   std::string_view text_;
   std::size_t at_ = 0;
 };
 
 void DecodePayload(std::string_view text, Candidate& c) {
   PayloadReader r(text);
-  while (r.Consume(kUnit)) c.tags.push_back(r.Text());
+  c.tags.reserve(r.CountBefore(kUnit, kGroup));
+  while (r.Consume(kUnit)) r.Text(c.tags.emplace_back());
   r.Expect(kGroup);
+  c.locations.reserve(r.CountBefore(kRecord, kGroup));
   while (r.Consume(kRecord)) {
     Location& l = c.locations.emplace_back();
     l.latitude = r.Number();
     r.Expect(kUnit);
     l.longitude = r.Number();
     r.Expect(kUnit);
-    l.code_insee = r.Text();
+    r.Text(l.code_insee);
     r.Expect(kUnit);
-    l.horaires = r.Text();
+    r.Text(l.horaires);
     r.Expect(kUnit);
-    l.lieu = r.Text();
+    r.Text(l.lieu);
     r.Expect(kUnit);
     l.itinerant = r.Flag();
   }
   r.Expect(kGroup);
   while (r.Consume(kRecord)) {
     Notice& n = c.closures.emplace_back();
-    n.debut = r.Text();
+    r.Text(n.debut);
     r.Expect(kUnit);
-    n.fin = r.Text();
+    r.Text(n.fin);
     r.Expect(kUnit);
-    n.message = r.Text();
+    r.Text(n.message);
     r.Expect(kUnit);
     n.fermeture = r.Flag();
   }
@@ -1113,12 +1146,19 @@ Result<std::vector<Candidate>> SqlDirectoryStore::FindCandidates(Entity entity,
     row_conditions.push_back(
         {entity == Entity::kService ? "r.structure_id = ?" : "r.id = ?", {*filter.structure_id}});
   }
+  // On SQLite with a box, each tag group is checked per record the box keeps, by the primary
+  // key (id, tag): the set of every record in France having a common tag, which the
+  // intersection would build first, costs much more than the few records in a box.
+  const bool tags_per_record = sqlite && filter.box.has_value();
   for (const auto& group : filter.tag_groups) {
-    Clause set{
-        "SELECT " + id_column + " FROM " + t.tags + " WHERE tag IN " + Placeholders(group.size()),
-        {}};
-    for (const std::string& tag : group) set.values.emplace_back(tag);
-    id_sets.push_back(std::move(set));
+    Clause clause{tags_per_record
+                      ? "EXISTS (SELECT 1 FROM " + std::string(t.tags) + " t WHERE t." + id_column +
+                            " = r.id AND t.tag IN " + Placeholders(group.size()) + ")"
+                      : "SELECT " + id_column + " FROM " + t.tags + " WHERE tag IN " +
+                            Placeholders(group.size()),
+                  {}};
+    for (const std::string& tag : group) clause.values.emplace_back(tag);
+    (tags_per_record ? row_conditions : id_sets).push_back(std::move(clause));
   }
   if (filter.box) {
     const auto& box = *filter.box;
