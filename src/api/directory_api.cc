@@ -501,6 +501,27 @@ json StructureDetailJson(const directory::StructureDetail& d, View view, TimePoi
     hosts.push_back(std::move(h));
   }
   j["lieux_de_permanence"] = std::move(hosts);
+  // Partners' permanences held here: their week, at this place (its public holidays).
+  json accueillies = json::array();
+  const std::vector<directory::Notice> no_notice;
+  for (const directory::HostedPermanence& held : d.accueillies) {
+    json week = HoursJson(held.permanence.horaires, d.structure.code_insee.value_or(""), no_notice,
+                          now)["semaine"];
+    accueillies.push_back(
+        {{"service",
+          {{"pasip_id", held.service.id},
+           {"nom", held.service.nom},
+           {"thematiques", held.service.thematiques}}},
+         {"structure",
+          {{"pasip_id", held.partner.id},
+           {"nom", held.partner.nom},
+           {"telephone", OrNull(held.partner.telephone)}}},
+         {"horaires", held.permanence.horaires},
+         {"semaine", std::move(week)},
+         {"precisions",
+          held.permanence.precisions.empty() ? json(nullptr) : json(held.permanence.precisions)}});
+  }
+  j["permanences_accueillies"] = std::move(accueillies);
   json hours = HoursJson(d.structure.horaires_accueil, d.structure.code_insee.value_or(""),
                          d.structure.avis, now);
   j["ouverture"] = std::move(hours["ouverture"]);

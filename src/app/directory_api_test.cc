@@ -674,6 +674,68 @@ TEST_F(DirectoryApiTest, PublicViewHidesReferentsAndPrivateContacts) {
   EXPECT_NE(pro_search.body.find("Jeanne"), std::string::npos);
 }
 
+TEST_F(DirectoryApiTest, AStructureListsThePartnersPermanencesHeldThere) {
+  Seed();
+  // The Caf holds a permanence at Mende on Tuesday mornings, and one at Marvejols; a draft
+  // service of the Caf holds one at Mende too.
+  const std::int64_t caf = Create("structures", {{"nom", "Caf de la Lozère"},
+                                                 {"code_insee", "48095"},
+                                                 {"commune", "Mende"},
+                                                 {"telephone", "04 66 00 00 50"}});
+  const std::int64_t prestations =
+      Create("services", {{"structure", caf},
+                          {"nom", "Prestations familiales"},
+                          {"description", "Informations sur les prestations familiales."},
+                          {"thematiques", {"famille--soutien-a-la-parentalite-et-a-leducation"}},
+                          {"permanences",
+                           {{{"structure_hote", mende_},
+                             {"horaires", "Tu 09:00-12:00"},
+                             {"precisions", "Sans rendez-vous"}},
+                            {{"structure_hote", marvejols_}, {"horaires", "Th 14:00-17:00"}}}}});
+  Create("services",
+         {{"structure", caf},
+          {"nom", "Permanence en préparation"},
+          {"description", "Permanence sur la garde d'enfants."},
+          {"thematiques", {"famille--garde-denfants"}},
+          {"publie", false},
+          {"permanences", {{{"structure_hote", mende_}, {"horaires", "Fr 09:00-12:00"}}}}});
+
+  const std::string structure = "/api/v1/structures/" + std::to_string(mende_);
+  const HttpResponse anonymous = Get(structure);
+  ASSERT_EQ(anonymous.status, 200) << anonymous.body;
+  json held = Body(anonymous)["permanences_accueillies"];
+  ASSERT_EQ(held.size(), 1u) << held.dump();
+  EXPECT_EQ(held[0]["service"]["pasip_id"], prestations);
+  EXPECT_EQ(held[0]["service"]["nom"], "Prestations familiales");
+  EXPECT_EQ(held[0]["service"]["thematiques"],
+            json::array({"famille--soutien-a-la-parentalite-et-a-leducation"}));
+  EXPECT_EQ(held[0]["structure"]["pasip_id"], caf);
+  EXPECT_EQ(held[0]["structure"]["nom"], "Caf de la Lozère");
+  EXPECT_EQ(held[0]["structure"]["telephone"], "04 66 00 00 50");
+  EXPECT_EQ(held[0]["horaires"], "Tu 09:00-12:00");
+  ASSERT_EQ(held[0]["semaine"].size(), 7u);
+  EXPECT_EQ(held[0]["semaine"][0], "lundi : fermé");
+  EXPECT_EQ(held[0]["semaine"][1], "mardi : 9 h – 12 h");
+  EXPECT_EQ(held[0]["precisions"], "Sans rendez-vous");
+
+  // Professionals also see the draft's (by partner, then service name).
+  held = Body(Get(structure, SignIn("accueil")))["permanences_accueillies"];
+  ASSERT_EQ(held.size(), 2u) << held.dump();
+  EXPECT_EQ(held[0]["service"]["nom"], "Permanence en préparation");
+  EXPECT_TRUE(held[0]["precisions"].is_null());
+  EXPECT_EQ(held[1]["service"]["pasip_id"], prestations);
+
+  // Marvejols hosts the other one; the Caf and Langogne host none.
+  held = Body(Get("/api/v1/structures/" + std::to_string(marvejols_)))["permanences_accueillies"];
+  ASSERT_EQ(held.size(), 1u) << held.dump();
+  EXPECT_EQ(held[0]["semaine"][3], "jeudi : 14 h – 17 h");
+  EXPECT_TRUE(
+      Body(Get("/api/v1/structures/" + std::to_string(caf)))["permanences_accueillies"].empty());
+  EXPECT_TRUE(
+      Body(Get("/api/v1/structures/" + std::to_string(langogne_)))["permanences_accueillies"]
+          .empty());
+}
+
 TEST_F(DirectoryApiTest, UnpublishedRecordsDoNotExistForThePublic) {
   Seed();
   const std::string structure = "/api/v1/structures/" + std::to_string(florac_);

@@ -813,6 +813,32 @@ Response StructureShow(PageContext& c, Request& request) {
   d.set("has_services", !detail.services.empty());
   d.set("services", services);
 
+  // Partners' permanences held here: their hours at this place (its public holidays).
+  Data hosted = List();
+  for (const directory::HostedPermanence& held : detail.accueillies) {
+    Data item = Object();
+    item.set("partner", held.partner.nom);
+    item.set("partner_href", StructureHref(held.partner.id));
+    item.set("service", held.service.nom);
+    item.set("service_href",
+             StructureHref(held.partner.id) + "#service-" + std::to_string(held.service.id));
+    item.set("unpublished", !held.service.publie || !held.partner.publie);
+    const std::vector<std::string> themes =
+        Labels(Referentiel::kThematique, held.service.thematiques);
+    item.set("has_themes", !themes.empty());
+    item.set("themes", Join(themes));
+    item.set("hours",
+             HoursData(StateOfHours(held.permanence.horaires, s.code_insee.value_or(""), {}, now)));
+    item.set("has_precisions", !held.permanence.precisions.empty());
+    item.set("precisions", held.permanence.precisions);
+    SetOptional(item, "telephone", held.partner.telephone);
+    item.set("tel_href",
+             held.partner.telephone ? "tel:" + TelHref(*held.partner.telephone) : std::string());
+    hosted.push_back(item);
+  }
+  d.set("has_hosted", !detail.accueillies.empty());
+  d.set("hosted", hosted);
+
   // Professional view: referents, organisation, freshness.
   Data referents = List();
   if (professional) {

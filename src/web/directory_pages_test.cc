@@ -550,6 +550,64 @@ TEST_F(DirectoryPagesTest, PublicStructurePage) {
   EXPECT_EQ(Get("/annuaire/structures/abc", Anonymous()).status, 404);
 }
 
+TEST_F(DirectoryPagesTest, APlaceShowsThePartnersPermanencesHeldThere) {
+  const directory::Structure ccas = AddCcas();
+  directory::Structure partner;
+  partner.nom = "Caf d'Ille-et-Vilaine";
+  partner.code_insee = "35238";
+  partner.telephone = "02 99 00 00 50";
+  partner.organisation_id = caf_;
+  partner = AddStructure(partner);
+  directory::Service prestations;
+  prestations.structure_id = partner.id;
+  prestations.nom = "Prestations familiales";
+  prestations.description = "Informations sur les prestations familiales.";
+  prestations.thematiques = {"famille--soutien-a-la-parentalite-et-a-leducation"};
+  prestations.permanences = {{ccas.id, "Tu 09:00-12:00", "Sans rendez-vous"}};
+  auto created = directory_.CreateService(prestations, coordination_, {});
+  ASSERT_TRUE(created) << created.error().ToString();
+  directory::Service draft = prestations;
+  draft.nom = "Permanence en préparation";
+  draft.publie = false;
+  ASSERT_TRUE(directory_.CreateService(draft, coordination_, {}));
+
+  const std::string path = "/annuaire/structures/" + std::to_string(ccas.id);
+  http::Response page = Get(path, Anonymous());
+  ASSERT_EQ(page.status, 200) << page.body;
+  ExpectAccessiblePage(page.body, "partenaires");
+  const std::size_t section =
+      page.body.find("<h2 id=\"partenaires\">Permanences de partenaires dans ce lieu</h2>");
+  ASSERT_NE(section, std::string::npos);
+  // After the place's own services, with the partner's link, the service and its week.
+  EXPECT_LT(page.body.find("<h2 id=\"services\">"), section);
+  const std::string held = page.body.substr(section);
+  EXPECT_NE(held.find("<a href=\"/annuaire/structures/" + std::to_string(partner.id) +
+                      "\"><strong>Caf d&apos;Ille-et-Vilaine</strong></a>"),
+            std::string::npos)
+      << held;
+  EXPECT_NE(held.find("#service-" + std::to_string(created->id) + "\">Prestations familiales</a>"),
+            std::string::npos);
+  EXPECT_NE(held.find("<li>mardi : 9 h – 12 h</li>"), std::string::npos);
+  EXPECT_NE(held.find("<li>lundi : fermé</li>"), std::string::npos);
+  EXPECT_NE(held.find("Fermé maintenant"), std::string::npos);  // Monday 10 h
+  EXPECT_NE(held.find("Sans rendez-vous"), std::string::npos);
+  EXPECT_NE(held.find("02 99 00 00 50"), std::string::npos);
+  EXPECT_EQ(held.find("Permanence en préparation"), std::string::npos);
+
+  // Professionals also see the draft, marked as such.
+  http::Response pro = Get(path, SignedIn("accueil@exemple.fr"));
+  ASSERT_EQ(pro.status, 200);
+  ExpectAccessiblePage(pro.body, "partenaires pro");
+  const std::string pro_held = pro.body.substr(pro.body.find("id=\"partenaires\""));
+  EXPECT_NE(pro_held.find("Permanence en préparation</a> <span class=\"badge\">"),
+            std::string::npos);
+
+  // The partner's own page does not have the section; the place without partners neither.
+  http::Response own = Get("/annuaire/structures/" + std::to_string(partner.id), Anonymous());
+  EXPECT_EQ(own.body.find("Permanences de partenaires"), std::string::npos);
+  EXPECT_NE(own.body.find("Permanences dans d'autres lieux"), std::string::npos);
+}
+
 TEST_F(DirectoryPagesTest, ProfessionalsSeeReferentsAndEditorsTheirLinks) {
   const directory::Structure ccas = AddCcas();
   directory::Structure hidden;

@@ -853,8 +853,53 @@ Result<StructureDetail> DirectoryService::GetStructure(StructureId id, View view
       detail.hosts.push_back(std::move(h));
     }
   }
+  PASIP_ASSIGN_OR_RETURN(accueillies, HostedAt(id, view));
+  detail.accueillies = std::move(accueillies);
   if (view == View::kPublic) RedactStructure(detail.structure);
   return detail;
+}
+
+Result<std::vector<HostedPermanence>> DirectoryService::HostedAt(StructureId id, View view) {
+  CandidateFilter hosted;
+  hosted.tag_groups.push_back({Tag("hote", std::to_string(id))});
+  hosted.include_unpublished = true;
+  PASIP_ASSIGN_OR_RETURN(candidates, store_.FindCandidates(Entity::kService, hosted));
+  std::vector<ServiceId> service_ids;
+  std::vector<StructureId> partner_ids;
+  for (const Candidate& c : candidates) {
+    if (c.structure_id == id) continue;
+    service_ids.push_back(c.id);
+    partner_ids.push_back(c.structure_id);
+  }
+  std::vector<HostedPermanence> out;
+  if (service_ids.empty()) return out;
+  std::sort(partner_ids.begin(), partner_ids.end());
+  partner_ids.erase(std::unique(partner_ids.begin(), partner_ids.end()), partner_ids.end());
+  PASIP_ASSIGN_OR_RETURN(services, store_.LoadServices(service_ids));
+  PASIP_ASSIGN_OR_RETURN(partners, store_.LoadStructures(partner_ids));
+  for (Service& s : services) {
+    const auto partner = std::find_if(partners.begin(), partners.end(),
+                                      [&](const Structure& p) { return p.id == s.structure_id; });
+    if (partner == partners.end()) continue;
+    if (view == View::kPublic && (!s.publie || !partner->publie)) continue;
+    Structure holder = *partner;
+    if (view == View::kPublic) {
+      RedactService(s);
+      RedactStructure(holder);
+    }
+    // The index may lag behind the record: the service's own permanences decide.
+    for (const Permanence& p : s.permanences) {
+      if (p.host_structure_id != id) continue;
+      out.push_back(HostedPermanence{s, holder, p});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const HostedPermanence& a, const HostedPermanence& b) {
+                     if (a.partner.nom != b.partner.nom) return a.partner.nom < b.partner.nom;
+                     if (a.service.nom != b.service.nom) return a.service.nom < b.service.nom;
+                     return a.service.id < b.service.id;
+                   });
+  return out;
 }
 
 Result<Service> DirectoryService::GetService(ServiceId id, View view) {

@@ -81,11 +81,21 @@ struct SearchPage {
 enum class View { kPublic, kProfessional };
 View ViewFor(const identity::Principal& principal);
 
+// A permanence another structure's service holds at this structure.
+struct HostedPermanence {
+  Service service;    // the partner's service (redacted in the public view)
+  Structure partner;  // the structure running that service
+  Permanence permanence;
+};
+
 struct StructureDetail {
   Structure structure;
   std::vector<Service> services;
   std::vector<Structure> hosts;  // structures hosting this one's permanences
   Freshness freshness;
+  // Permanences of other structures' services held here (public view: published services
+  // of published partners), by partner name, then service name.
+  std::vector<HostedPermanence> accueillies;
 };
 
 struct ToUpdateItem {
@@ -178,6 +188,8 @@ class DirectoryService final : public identity::SiteObserver {
   Result<std::vector<Structure>> HostsOf(const Service& s);
   Status SaveServiceIndex(const Service& s, const Structure& structure);
   Status RefreshStructureIndex(StructureId id);
+  // The permanences other structures' services hold at structure `id`.
+  Result<std::vector<HostedPermanence>> HostedAt(StructureId id, View view);
   // After a structure changed: the index of its services and of the services it hosts.
   Status RefreshDependants(const Structure& structure, std::span<const Service> own);
 

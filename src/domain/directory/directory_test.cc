@@ -1224,6 +1224,74 @@ TEST_F(SearchTest, PublicViewHidesWhatIsNotPublic) {
   EXPECT_TRUE(caf_detail->hosts[0].referents.empty());
 }
 
+TEST_F(SearchTest, AStructurePageListsThePartnersPermanencesHeldThere) {
+  // A second partner: one published permanence at the CCAS (contacts hidden), one draft,
+  // and one at another place.
+  Structure m = NewStructure("Mission locale de Rennes", "35238", kRennesLat, kRennesLon);
+  m.referents = {Referent{"Paul Durand", "Conseiller", "02 99 00 00 09", ""}};
+  const Structure mission = Created(m);
+  Service jeunes =
+      NewService(mission.id, "Accompagnement des jeunes", {"remobilisation--lien-social"});
+  jeunes.telephone = "02 99 00 00 08";
+  jeunes.contacts_publics = false;
+  jeunes.permanences = {Permanence{ccas.id, "Tu 09:00-12:00", "Sans rendez-vous"},
+                        Permanence{vitre.id, "Th 14:00-17:00", ""}};
+  jeunes = Created(jeunes);
+  Service draft =
+      NewService(mission.id, "Permanence en préparation", {"remobilisation--lien-social"});
+  draft.permanences = {Permanence{ccas.id, "Fr 09:00-12:00", ""}};
+  draft.publie = false;
+  draft = Created(draft);
+
+  auto detail = service_.GetStructure(ccas.id, View::kPublic);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->accueillies.size(), 2u);
+  // By partner name: the Caf, then the Mission locale.
+  const HostedPermanence& held_by_caf = detail->accueillies[0];
+  EXPECT_EQ(held_by_caf.partner.id, caf.id);
+  EXPECT_EQ(held_by_caf.service.id, permanence.id);
+  EXPECT_EQ(held_by_caf.permanence.horaires, "We 14:00-17:00");
+  EXPECT_EQ(held_by_caf.permanence.precisions, "Sur rendez-vous");
+  const HostedPermanence& held_by_mission = detail->accueillies[1];
+  EXPECT_EQ(held_by_mission.partner.id, mission.id);
+  EXPECT_EQ(held_by_mission.service.id, jeunes.id);
+  // Only the permanence held here, not the one at Vitré.
+  EXPECT_EQ(held_by_mission.permanence.horaires, "Tu 09:00-12:00");
+  // Redacted like any service and structure of the public view.
+  EXPECT_FALSE(held_by_mission.service.telephone);
+  EXPECT_TRUE(held_by_mission.partner.referents.empty());
+
+  // Professionals also see the draft, and the contacts.
+  auto pro = service_.GetStructure(ccas.id, View::kProfessional);
+  ASSERT_TRUE(pro);
+  ASSERT_EQ(pro->accueillies.size(), 3u);
+  EXPECT_EQ(pro->accueillies[1].service.id, jeunes.id);
+  EXPECT_EQ(pro->accueillies[1].service.telephone, "02 99 00 00 08");
+  EXPECT_EQ(pro->accueillies[1].partner.referents.size(), 1u);
+  EXPECT_EQ(pro->accueillies[2].service.id, draft.id);
+
+  // Vitré hosts the other one; the Caf and the Mission hold none of others'.
+  auto at_vitre = service_.GetStructure(vitre.id, View::kPublic);
+  ASSERT_TRUE(at_vitre);
+  ASSERT_EQ(at_vitre->accueillies.size(), 1u);
+  EXPECT_EQ(at_vitre->accueillies[0].permanence.horaires, "Th 14:00-17:00");
+  EXPECT_TRUE(service_.GetStructure(caf.id, View::kPublic)->accueillies.empty());
+
+  // A partner structure unpublished hides its permanences from the public.
+  Structure hidden = mission;
+  hidden.publie = false;
+  ASSERT_TRUE(service_.UpdateStructure(hidden, Coordination(), ctx_));
+  ASSERT_EQ(service_.GetStructure(ccas.id, View::kPublic)->accueillies.size(), 1u);
+  // A permanence moved elsewhere leaves the CCAS's page.
+  Service moved = *service_.GetService(permanence.id, View::kProfessional);
+  moved.permanences = {Permanence{vitre.id, "We 14:00-17:00", ""}};
+  ASSERT_TRUE(service_.UpdateService(moved, Coordination(), ctx_));
+  EXPECT_TRUE(service_.GetStructure(ccas.id, View::kPublic)->accueillies.empty());
+  auto moved_to = service_.GetStructure(vitre.id, View::kPublic);
+  ASSERT_EQ(moved_to->accueillies.size(), 1u);  // the Mission's is hidden now
+  EXPECT_EQ(moved_to->accueillies[0].service.id, permanence.id);
+}
+
 TEST_F(SearchTest, ValidatesParametersNamingThem) {
   auto error_field = [&](auto change) -> std::string {
     SearchQuery q;
