@@ -412,80 +412,29 @@ openinghours::Date ParisDate(TimePoint t) {
   return {static_cast<int>(c.year), static_cast<int>(c.month), static_cast<int>(c.day)};
 }
 
-// Today's hours without the day's name: "9 h – 12 h, 13 h 30 – 17 h".
-std::string TodayFr(const openinghours::DaySchedule& day) {
-  std::string line = openinghours::FormatDayFr(day);
-  const std::size_t colon = line.find(" : ");
-  return colon == std::string::npos ? line : line.substr(colon + 3);
-}
-
-openinghours::Date NextDay(const openinghours::Date& date) {
-  return openinghours::DateFromDayNumber(openinghours::DayNumber(date) + 1);
-}
-
-// The last day of a temporary closure covering `date`, if any.
-std::optional<openinghours::Date> ClosedUntil(std::span<const directory::Notice> notices,
-                                              const openinghours::Date& date) {
-  for (const directory::Notice& notice : notices) {
-    openinghours::Date first, last;
-    if (notice.fermeture && openinghours::ParseDate(notice.debut, first) &&
-        openinghours::ParseDate(notice.fin, last) && !(date < first) && !(last < date)) {
-      return last;
-    }
-  }
-  return std::nullopt;
-}
-
-// The state now and the week in French of a record's hours, at its commune, honouring its
-// temporary closures: {"ouverture": {etat, prochain, aujourdhui}, "semaine": [...]}.
-json HoursJson(const std::optional<std::string>& horaires, std::string_view code_insee,
-               std::span<const directory::Notice> notices, TimePoint now) {
-  json ouverture = {{"etat", "inconnu"}, {"prochain", nullptr}, {"aujourdhui", nullptr}};
+// The state now (as searches answer it: DirectoryService::OpenStateOf, temporary closures
+// included) and the week in French of a record's hours, at its commune:
+// {"ouverture": {etat, prochain, aujourdhui}, "semaine": [...]}.
+json HoursJson(directory::DirectoryService& directory, const std::optional<std::string>& horaires,
+               std::string_view code_insee, std::span<const directory::Notice> notices,
+               TimePoint now) {
+  const directory::OpenState state =
+      directory.OpenStateOf(horaires.value_or(""), code_insee, notices, now);
   json semaine = json::array();
-  std::optional<openinghours::OpeningHours> hours;
   if (horaires && !text::Trim(*horaires).empty()) {
-    auto parsed = openinghours::OpeningHours::Parse(*horaires);
-    if (parsed) hours = std::move(*parsed);
-  }
-  const openinghours::Place place = openinghours::Place::FromCommune(code_insee);
-  const openinghours::Date today = ParisDate(now);
-  if (hours) {
-    const openinghours::State state = hours->StateAt(now, place);
-    ouverture["etat"] = state == openinghours::State::kOpen     ? "ouvert"
-                        : state == openinghours::State::kClosed ? "ferme"
-                                                                : "inconnu";
-    if (const auto next = hours->NextChange(now, place)) {
-      ouverture["prochain"] = FormatIsoUtc(*next);
-    }
-    ouverture["aujourdhui"] = TodayFr(hours->Day(today, place));
-    for (const std::string& line : openinghours::FormatWeekFr(hours->Week(today, place))) {
-      semaine.push_back(line);
-    }
-  }
-  if (const auto until = ClosedUntil(notices, today)) {
-    ouverture["etat"] = "ferme";
-    ouverture["aujourdhui"] = "fermé exceptionnellement";
-    ouverture["prochain"] = nullptr;
-    // Back after the closure (and any closure that follows it), at the hours' next opening.
-    openinghours::Date reopening = NextDay(*until);
-    while (const auto more = ClosedUntil(notices, reopening)) reopening = NextDay(*more);
-    if (hours) {
-      CivilTime midnight;
-      midnight.year = reopening.year;
-      midnight.month = static_cast<unsigned>(reopening.month);
-      midnight.day = static_cast<unsigned>(reopening.day);
-      const TimePoint after = FromParisCivil(midnight);
-      if (hours->StateAt(after, place) != openinghours::State::kClosed) {
-        ouverture["prochain"] = FormatIsoUtc(after);
-      } else if (const auto next = hours->NextChange(after, place)) {
-        ouverture["prochain"] = FormatIsoUtc(*next);
+    if (auto hours = openinghours::OpeningHours::Parse(*horaires)) {
+      const openinghours::Place place = openinghours::Place::FromCommune(code_insee);
+      for (const std::string& line :
+           openinghours::FormatWeekFr(hours->Week(ParisDate(now), place))) {
+        semaine.push_back(line);
       }
     }
   }
-  return {{"ouverture", std::move(ouverture)}, {"semaine", std::move(semaine)}};
+  return {{"ouverture", OpenStateJson(state)}, {"semaine", std::move(semaine)}};
 }
 
-json StructureDetailJson(const directory::StructureDetail& d, View view, TimePoint now) {
+json StructureDetailJson(directory::DirectoryService& directory,
+                         const directory::StructureDetail& d, View view, TimePoint now) {
   json j = ToJson(d.structure, view);
   json services = json::array();
   for (const directory::Service& service : d.services) {
@@ -505,8 +454,8 @@ json StructureDetailJson(const directory::StructureDetail& d, View view, TimePoi
   json accueillies = json::array();
   const std::vector<directory::Notice> no_notice;
   for (const directory::HostedPermanence& held : d.accueillies) {
-    json week = HoursJson(held.permanence.horaires, d.structure.code_insee.value_or(""), no_notice,
-                          now)["semaine"];
+    json week = HoursJson(directory, held.permanence.horaires, d.structure.code_insee.value_or(""),
+                          no_notice, now)["semaine"];
     accueillies.push_back(
         {{"service",
           {{"pasip_id", held.service.id},
@@ -522,8 +471,8 @@ json StructureDetailJson(const directory::StructureDetail& d, View view, TimePoi
           held.permanence.precisions.empty() ? json(nullptr) : json(held.permanence.precisions)}});
   }
   j["permanences_accueillies"] = std::move(accueillies);
-  json hours = HoursJson(d.structure.horaires_accueil, d.structure.code_insee.value_or(""),
-                         d.structure.avis, now);
+  json hours = HoursJson(directory, d.structure.horaires_accueil,
+                         d.structure.code_insee.value_or(""), d.structure.avis, now);
   j["ouverture"] = std::move(hours["ouverture"]);
   j["semaine"] = std::move(hours["semaine"]);
   if (view == View::kProfessional) {
@@ -535,7 +484,7 @@ json StructureDetailJson(const directory::StructureDetail& d, View view, TimePoi
 }
 
 // A service with its structure's essentials and its hours (its own, else its structure's).
-json ServiceDetailJson(const directory::Service& service,
+json ServiceDetailJson(directory::DirectoryService& directory, const directory::Service& service,
                        const std::optional<directory::Structure>& structure, View view,
                        TimePoint now) {
   json j = ToJson(service, view);
@@ -547,7 +496,7 @@ json ServiceDetailJson(const directory::Service& service,
   std::string code_insee = service.code_insee.value_or("");
   if (code_insee.empty() && structure) code_insee = structure->code_insee.value_or("");
   const std::vector<directory::Notice> none;
-  json hours = HoursJson(horaires, code_insee, structure ? structure->avis : none, now);
+  json hours = HoursJson(directory, horaires, code_insee, structure ? structure->avis : none, now);
   j["ouverture"] = std::move(hours["ouverture"]);
   j["semaine"] = std::move(hours["semaine"]);
   return j;
@@ -640,7 +589,7 @@ Result<http::Response> GetStructure(Services& s, http::Request& req) {
   PASIP_ASSIGN_OR_RETURN(id, PathId(req));
   const View view = directory::ViewFor(CallerOf(req).principal);
   PASIP_ASSIGN_OR_RETURN(detail, s.directory.GetStructure(id, view));
-  return JsonOk(StructureDetailJson(detail, view, s.clock.Now()));
+  return JsonOk(StructureDetailJson(s.directory, detail, view, s.clock.Now()));
 }
 
 Result<http::Response> GetService(Services& s, http::Request& req) {
@@ -648,7 +597,7 @@ Result<http::Response> GetService(Services& s, http::Request& req) {
   const View view = directory::ViewFor(CallerOf(req).principal);
   PASIP_ASSIGN_OR_RETURN(service, s.directory.GetService(id, view));
   PASIP_ASSIGN_OR_RETURN(structure, s.directory.store().FindStructure(service.structure_id));
-  return JsonOk(ServiceDetailJson(service, structure, view, s.clock.Now()));
+  return JsonOk(ServiceDetailJson(s.directory, service, structure, view, s.clock.Now()));
 }
 
 Result<http::Response> CreateStructure(Services& s, http::Request& req) {
@@ -691,7 +640,8 @@ Result<http::Response> CreateService(Services& s, http::Request& req) {
       created, s.directory.CreateService(std::move(service), caller.principal, caller.audit));
   PASIP_ASSIGN_OR_RETURN(structure, s.directory.store().FindStructure(created.structure_id));
   const View view = directory::ViewFor(caller.principal);
-  http::Response r = JsonOk(ServiceDetailJson(created, structure, view, s.clock.Now()), 201);
+  http::Response r =
+      JsonOk(ServiceDetailJson(s.directory, created, structure, view, s.clock.Now()), 201);
   r.SetHeader("Location", ResourcePath("services", created.id));
   return r;
 }
@@ -708,8 +658,8 @@ Result<http::Response> UpdateService(Services& s, http::Request& req) {
   PASIP_ASSIGN_OR_RETURN(
       updated, s.directory.UpdateService(std::move(service), caller.principal, caller.audit));
   PASIP_ASSIGN_OR_RETURN(structure, s.directory.store().FindStructure(updated.structure_id));
-  return JsonOk(
-      ServiceDetailJson(updated, structure, directory::ViewFor(caller.principal), s.clock.Now()));
+  return JsonOk(ServiceDetailJson(s.directory, updated, structure,
+                                  directory::ViewFor(caller.principal), s.clock.Now()));
 }
 
 Result<http::Response> DeleteService(Services& s, http::Request& req) {

@@ -615,6 +615,18 @@ OpenState DirectoryService::StateAt(const Location* location, std::span<const No
   return state;
 }
 
+OpenState DirectoryService::OpenStateOf(std::string_view horaires, std::string_view code_insee,
+                                        std::span<const Notice> notices, TimePoint at) {
+  Location place;
+  place.horaires = std::string(horaires);
+  place.code_insee = std::string(code_insee);
+  std::vector<Notice> closures;
+  for (const Notice& n : notices) {
+    if (n.fermeture) closures.push_back(n);
+  }
+  return StateAt(&place, closures, at);
+}
+
 Result<SearchPage> DirectoryService::Search(const SearchQuery& query, View view) {
   PASIP_TRY(ValidateQuery(query));
   SearchPage page;

@@ -154,6 +154,11 @@ class DirectoryService final : public identity::SiteObserver {
   Status Reindex(std::span<const StructureId> ids);
 
   DirectoryStore& store() { return store_; }
+  // The state at `at` of a place with these hours (opening_hours, may be empty) in commune
+  // `code_insee` (for its public holidays), honouring the temporary closures among `notices`:
+  // what searches answer, for the record pages.
+  OpenState OpenStateOf(std::string_view horaires, std::string_view code_insee,
+                        std::span<const Notice> notices, TimePoint at);
   // Changes with every write made through this service (after the write): a cache of search
   // answers keyed with it never serves an answer older than this process's last write.
   std::uint64_t generation() const { return generation_->load(std::memory_order_acquire); }
