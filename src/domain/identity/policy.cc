@@ -22,6 +22,12 @@ constexpr ActionInfo kActionNames[] = {
     {Action::kUsersWrite, "users.write"},
     {Action::kAuditRead, "audit.read"},
     {Action::kDirectoryWrite, "directory.write"},
+    {Action::kReceptionDesk, "reception.desk"},
+    {Action::kPassagesRead, "passages.read"},
+    {Action::kPersonsRead, "persons.read"},
+    {Action::kPersonsWrite, "persons.write"},
+    {Action::kPersonsExport, "persons.export"},
+    {Action::kPersonsAdmin, "persons.admin"},
 };
 
 // Which roles may perform an action that needs a signed-in professional. Organisation
@@ -39,6 +45,15 @@ bool RoleAllows(Role role, Action action) {
       return role == Role::kAdmin || role == Role::kCoordination;
     case Action::kDirectoryWrite:
       return role == Role::kAdmin || role == Role::kCoordination || role == Role::kPartenaire;
+    case Action::kReceptionDesk:
+    case Action::kPersonsRead:
+    case Action::kPersonsWrite:
+      return role == Role::kAccueil || role == Role::kSocial;
+    case Action::kPassagesRead:
+      return role == Role::kAccueil || role == Role::kSocial || role == Role::kCoordination;
+    case Action::kPersonsExport:
+      return role == Role::kAccueil || role == Role::kSocial || role == Role::kAdmin;
+    case Action::kPersonsAdmin:
     case Action::kOrganisationsWrite:
     case Action::kUsersRead:
     case Action::kUsersWrite:

@@ -29,6 +29,14 @@ enum class Action {
   // Create and edit structures and services of the directory: coordination and admin on
   // all, partenaire on their organisation's (scope = the structure's organisation).
   kDirectoryWrite,
+  // Reception (the premier accueil). Use cases check the person-level rules on top
+  // (reception/access.h: following organisation, role, note visibility).
+  kReceptionDesk,  // record passages, the site desk and queue: accueil, social
+  kPassagesRead,   // list passages: accueil, social; coordination without named data
+  kPersonsRead,    // search and read person files: accueil, social
+  kPersonsWrite,   // create and edit person files, notes, consents, merges: accueil, social
+  kPersonsExport,  // right-of-access export: accueil, social (their files), admin
+  kPersonsAdmin,   // retention settings, purge log: admin
 };
 
 inline constexpr Action kAllActions[] = {Action::kPublic,
@@ -41,7 +49,13 @@ inline constexpr Action kAllActions[] = {Action::kPublic,
                                          Action::kUsersRead,
                                          Action::kUsersWrite,
                                          Action::kAuditRead,
-                                         Action::kDirectoryWrite};
+                                         Action::kDirectoryWrite,
+                                         Action::kReceptionDesk,
+                                         Action::kPassagesRead,
+                                         Action::kPersonsRead,
+                                         Action::kPersonsWrite,
+                                         Action::kPersonsExport,
+                                         Action::kPersonsAdmin};
 
 std::string_view ActionName(Action action);  // "users.write"
 std::optional<Action> ParseAction(std::string_view name);
