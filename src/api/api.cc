@@ -6,6 +6,7 @@
 
 #include "api/directory_api.h"
 #include "api/problem.h"
+#include "api/reception_api.h"
 #include "api/support.h"
 #include "core/embedded.h"
 #include "domain/identity/caller.h"
@@ -399,6 +400,7 @@ void RegisterRoutes(http::Router& router, Services& services, const Options& opt
       .summary = "Rechercher dans le journal d'audit";
 
   RegisterDirectoryRoutes(router, s);
+  RegisterReceptionRoutes(router, s);
 }
 
 }  // namespace pasip::api

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "api/api.h"
 #include "api/problem.h"
+#include "app/archive.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "domain/identity/caller.h"
@@ -18,6 +21,7 @@
 #include "storage/identity_repository.h"
 #include "storage/job_repository.h"
 #include "storage/migrations.h"
+#include "storage/reception_repository.h"
 #include "storage/territory_repository.h"
 
 namespace pasip::app {
@@ -28,8 +32,9 @@ using identity::Decision;
 // Stores and services, kept together so that references given out stay valid.
 struct Application::Parts {
   explicit Parts(storage::Database& db, storage::Database& audit_db, const Clock& clock,
-                 identity::SessionPolicy policy)
-      : identity(db),
+                 identity::SessionPolicy policy, reception::Catalogue reception_catalogue)
+      : catalogue(std::move(reception_catalogue)),
+        identity(db),
         sessions(db),
         throttle(db),
         audit_store(audit_db),
@@ -39,7 +44,11 @@ struct Application::Parts {
         organisations(identity, audit),
         territory(db),
         directory_store(db, clock),
-        directory(directory_store, territory, audit, clock) {}
+        directory(directory_store, territory, audit, clock),
+        reception_store(db),
+        reception(reception_store, identity, audit, clock, catalogue) {}
+  // The deployment's motive and act lists; first, as the reception service refers to it.
+  reception::Catalogue catalogue;
   storage::SqlIdentityStore identity;
   storage::SqlSessionStore sessions;
   storage::SqlLoginThrottleStore throttle;
@@ -51,6 +60,8 @@ struct Application::Parts {
   storage::SqlTerritoryStore territory;
   storage::SqlDirectoryStore directory_store;
   directory::DirectoryService directory;
+  storage::SqlReceptionStore reception_store;
+  reception::ReceptionService reception;
 };
 
 namespace {
@@ -75,6 +86,28 @@ const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
 }
 
 namespace {
+
+// The motive and act lists: the defaults, or the TSV file named by `reception.catalogue`.
+Result<reception::Catalogue> LoadCatalogue(const std::string& path) {
+  if (path.empty()) return reception::Catalogue::Default();
+  const auto bad = [&path](const std::string& what) {
+    return InvalidArgument(
+        "Configuration : la clé « reception.catalogue » désigne un fichier " + what,
+        "reception.catalogue");
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(bad("illisible : « " + path + " »."));
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return Fail(bad("illisible : « " + path + " »."));
+  auto catalogue = reception::ParseCatalogue(content.str());
+  if (!catalogue) {
+    const Error& e = catalogue.error();
+    return Fail(bad("incorrect (« " + path + " »" + (e.field.empty() ? "" : ", " + e.field) +
+                    ") : " + e.message));
+  }
+  return std::move(*catalogue);
+}
 
 bool IsJsonContentType(std::string_view value) { return value.substr(0, 16) == "application/json"; }
 
@@ -168,10 +201,12 @@ Status Application::Init() {
   identity::SessionPolicy policy;
   policy.idle_timeout = config_.session_idle;
   policy.absolute_timeout = config_.session_absolute;
-  parts_ = std::make_unique<Parts>(*database_, audit_database(), clock_, policy);
+  PASIP_ASSIGN_OR_RETURN(catalogue, LoadCatalogue(config_.reception_catalogue));
+  parts_ =
+      std::make_unique<Parts>(*database_, audit_database(), clock_, policy, std::move(catalogue));
   services_ = std::unique_ptr<Services>(
       new Services{clock_, parts_->audit, parts_->identity, parts_->accounts, parts_->organisations,
-                   parts_->jobs, parts_->territory, parts_->directory});
+                   parts_->jobs, parts_->territory, parts_->directory, parts_->reception});
   worker_ = std::make_unique<jobs::Worker>(
       parts_->jobs, clock_, "pasip-" + std::to_string(::getpid()) + "-" + crypto::RandomToken(4));
   RegisterJobs();
@@ -213,7 +248,16 @@ void Application::RegisterJobs() {
     PASIP_TRY(parts_->jobs.Prune(clock_.Now() - std::chrono::hours(24 * 30)));
     return Ok();
   });
+  // Retention of person files (security.md S4): anonymise or archive the files without
+  // contact for longer than their organisations keep them.
+  worker_->Register("reception.purge", [this](const jobs::Job& job) -> Status {
+    PASIP_ASSIGN_OR_RETURN(report, PurgePersons(parts_->reception, config_.reception_archives_dir,
+                                                clock_, "job-" + std::to_string(job.id)));
+    spdlog::info("reception.purge: {}", PurgeSummary(report, config_.reception_archives_dir));
+    return Ok();
+  });
   worker_->Schedule({"sessions.cleanup", std::chrono::hours(1)});
+  worker_->Schedule({"reception.purge", std::chrono::hours(24)});
   worker_->Schedule({"audit.retention", std::chrono::hours(24)});
   worker_->Schedule({"jobs.prune", std::chrono::hours(24)});
 }

@@ -239,6 +239,16 @@ const std::vector<KeyDef>& Keys() {
          c.audit_retention_months = static_cast<int>(n);
          return Ok();
        }},
+      {"reception.archives_dir",
+       "Dossier où la purge quotidienne dépose les dossiers exportés pour les archives",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return Fail(Bad("reception.archives_dir", "ne doit pas être vide."));
+         c.reception_archives_dir = v;
+         return Ok();
+       }},
+      {"reception.catalogue",
+       "Fichier TSV des motifs et actes de l'accueil (vide : listes par défaut)",
+       Text(&Config::reception_catalogue)},
       {"log.level", "Niveau de journalisation : debug, info, warn, error",
        [](Config& c, const std::string& v) -> Status {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {

@@ -62,6 +62,14 @@ struct Config {
   // [audit]
   int audit_retention_months = 12;
 
+  // [reception]
+  // Where the daily purge writes the archive bundles of organisations that export files
+  // to their archives service before removing them (one JSON file per person, mode 0600).
+  std::string reception_archives_dir = "var/archives";
+  // A TSV file replacing the default motive and act lists (reception::ParseCatalogue);
+  // empty = the defaults.
+  std::string reception_catalogue;
+
   std::string log_level = "info";
 
   std::string ListenAddress() const;

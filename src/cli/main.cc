@@ -1,6 +1,7 @@
 // pasip: the single binary. Subcommands: serve, migrate, demo, user, org, site, audit,
-// jobs, totp, config, hours, import, export. Every command takes --config FILE and --database URL;
-// passwords are read from standard input, never from arguments (they would show in `ps`).
+// jobs, purge, totp, config, hours, import, export. Every command takes --config FILE and
+// --database URL; passwords are read from standard input, never from arguments (they would
+// show in `ps`).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "app/application.h"
+#include "app/archive.h"
 #include "app/config.h"
 #include "app/demo.h"
 #include "app/directory_import.h"
@@ -526,6 +528,28 @@ int main(int argc, char** argv) {
                     j.job.kind.c_str(), pasip::FormatIsoUtc(j.job.run_at).c_str(), j.job.attempts,
                     kStates[static_cast<int>(j.state)], Cell(j.job.last_error).c_str());
       }
+      return 0;
+    });
+  });
+
+  // purge
+  auto* purge = cli.add_subcommand(
+      "purge",
+      "Appliquer maintenant la durée de conservation des dossiers de personnes (anonymiser, ou "
+      "exporter pour les archives puis supprimer)");
+  AddCommon(purge, common);
+  purge->add_option_function<std::string>(
+      "--archives", [&](const std::string& v) { common.flags["reception.archives_dir"] = v; },
+      "Dossier où déposer les dossiers exportés (défaut : reception.archives_dir)");
+  purge->callback([&] {
+    exit_code = WithApp(common, [](Application& app) {
+      auto report =
+          pasip::app::PurgePersons(app.services().reception, app.config().reception_archives_dir,
+                                   app.services().clock, "purge-cli");
+      if (!report) return Report(report.error());
+      std::printf("%s\n",
+                  pasip::app::PurgeSummary(*report, app.config().reception_archives_dir).c_str());
+      for (const auto& bundle : report->bundles) std::printf("  archive : %s\n", bundle.c_str());
       return 0;
     });
   });

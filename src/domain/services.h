@@ -10,6 +10,7 @@
 #include "domain/identity/organisations.h"
 #include "domain/identity/ports.h"
 #include "domain/jobs/queue.h"
+#include "domain/reception/reception.h"
 #include "domain/territory/ports.h"
 
 namespace pasip {
@@ -23,6 +24,7 @@ struct Services {
   jobs::Queue& jobs;
   territory::TerritoryStore& territory;
   directory::DirectoryService& directory;
+  reception::ReceptionService& reception;
 };
 
 }  // namespace pasip
