@@ -1,6 +1,7 @@
 // Reception on the business database (migration 0004): passages, persons and their
 // matching keys, follows, notes, consents, merges, tickets, retention settings and the
-// purge log. One SQL text for SQLite and PostgreSQL. Thread-safe: each call leases its own
+// purge log. One SQL text for SQLite and PostgreSQL, except the row lock that serialises
+// ticket numbering per site on PostgreSQL. Thread-safe: each call leases its own
 // connection; every write is one transaction.
 #pragma once
 

@@ -351,12 +351,41 @@ Result<Visible> LoadVisible(ReceptionStore& store, PersonId id, const Principal&
 // private section stays the ports alone.
 namespace {
 
+// A named passage at a site of an organisation that does not follow the person yet makes
+// it follow them: refused when the person objects to sharing (their last consent record),
+// so that an agent working for two organisations cannot carry a file from one to the other
+// against the person's will.
+Status CheckSharing(ReceptionStore& store, const Visible& v, OrganisationId site_organisation) {
+  for (const Follow& f : v.follows) {
+    if (f.organisation_id == site_organisation) return Ok();
+  }
+  PASIP_ASSIGN_OR_RETURN(consents, store.ConsentsOf(v.person.id));
+  if (!consents.empty() && consents.back().opposition) {
+    return Fail(InvalidArgument(
+        "La personne s'est opposée au partage de ses données : ce passage ne peut pas être "
+        "rattaché à son dossier dans une autre organisation.",
+        "person_id"));
+  }
+  return Ok();
+}
+
 Result<identity::Site> DeskSite(identity::IdentityStore& identity, SiteId id,
                                 const Principal& who) {
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(site, identity.FindSite(id));
   if (!site) return Fail(NotFound("Lieu d'accueil introuvable."));
   if (!CanWorkAt(who, *site)) return Fail(SiteRefusal());
+  return std::move(*site);
+}
+
+// The site of a stored passage or ticket, when the caller works there. A record of a site
+// they do not work at answers `missing` (404), as one that does not exist: another
+// organisation's record by id must not be told apart from none (security.md S1).
+Result<identity::Site> RecordSite(identity::IdentityStore& identity, SiteId id,
+                                  const Principal& who, Error (*missing)()) {
+  PASIP_TRY(Gate(who));
+  PASIP_ASSIGN_OR_RETURN(site, identity.FindSite(id));
+  if (!site || !CanWorkAt(who, *site)) return Fail(missing());
   return std::move(*site);
 }
 
@@ -446,7 +475,7 @@ Result<Passage> ReceptionService::RecordPassage(Passage passage, const Principal
   if (passage.person_id) {
     // Writes go to the live file, never to one merged away.
     PASIP_ASSIGN_OR_RETURN(person, LoadVisible(store_, *passage.person_id, who, false));
-    (void)person;
+    PASIP_TRY(CheckSharing(store_, person, site.organisation_id));
   }
   passage.id = 0;
   passage.organisation_id = site.organisation_id;
@@ -485,7 +514,7 @@ Result<Passage> ReceptionService::CorrectPassage(Passage passage, const Principa
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(found, store_.FindPassage(passage.id));
   if (!found) return Fail(PassageNotFound());
-  PASIP_ASSIGN_OR_RETURN(site, DeskSite(identity_, found->site_id, who));
+  PASIP_ASSIGN_OR_RETURN(site, RecordSite(identity_, found->site_id, who, PassageNotFound));
   if (passage.site_id == 0) passage.site_id = found->site_id;
   if (passage.site_id != found->site_id) {
     PASIP_ASSIGN_OR_RETURN(other, DeskSite(identity_, passage.site_id, who));
@@ -500,16 +529,17 @@ Result<Passage> ReceptionService::CorrectPassage(Passage passage, const Principa
   PASIP_TRY(ValidatePassage(passage, catalogue_, now));
   if (passage.person_id && passage.person_id != found->person_id) {
     PASIP_ASSIGN_OR_RETURN(person, LoadVisible(store_, *passage.person_id, who, false));
-    (void)person;
+    PASIP_TRY(CheckSharing(store_, person, site.organisation_id));
   }
   passage.organisation_id = site.organisation_id;
   passage.created_by = found->created_by;
   passage.created_at = found->created_at;
   passage.updated_at = now;
-  PASIP_TRY(store_.UpdatePassage(passage));
+  // Traced before the write: when the audit log fails, nothing is written untraced.
   if (Named(passage) || Named(*found)) {
     PASIP_TRY(audit_.Record(ctx, "update", "passage", passage.id));
   }
+  PASIP_TRY(store_.UpdatePassage(passage));
   return passage;
 }
 
@@ -518,13 +548,13 @@ Status ReceptionService::DeletePassage(PassageId id, const Principal& who,
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(found, store_.FindPassage(id));
   if (!found) return Fail(PassageNotFound());
-  PASIP_TRY(DeskSite(identity_, found->site_id, who));
+  PASIP_TRY(RecordSite(identity_, found->site_id, who, PassageNotFound));
   if (clock_.Now() - found->created_at > kCorrectionWindow) {
     return Fail(FailedPrecondition("Ce passage ne peut plus être corrigé (plus de 24 heures)."));
   }
-  PASIP_TRY(store_.DeletePassage(id));
+  // Traced before the write: when the audit log fails, nothing is removed untraced.
   if (Named(*found)) PASIP_TRY(audit_.Record(ctx, "delete", "passage", id));
-  return Ok();
+  return store_.DeletePassage(id);
 }
 
 Result<Passage> ReceptionService::GetPassage(PassageId id, const Principal& who,
@@ -762,8 +792,9 @@ Result<SaveOutcome> ReceptionService::UpdatePerson(Person person, bool confirmer
   }
   person.updated_at = now;
   person.dernier_contact = std::max(current.person.dernier_contact, now);
-  PASIP_TRY(store_.UpdatePerson(person, KeysOf(person)));
+  // Traced before the write: when the audit log fails, nothing is written untraced.
   PASIP_TRY(audit_.Record(ctx, "update", "person", person.id));
+  PASIP_TRY(store_.UpdatePerson(person, KeysOf(person)));
   return SaveOutcome{std::move(person), {}};
 }
 
@@ -808,12 +839,12 @@ Result<Person> ReceptionService::MergePersons(PersonId kept, PersonId absorbed,
   (void)keep;
   (void)gone;
   const TimePoint now = clock_.Now();
+  // Two files are written: one entry each, before the write (nothing merged untraced).
+  PASIP_TRY(audit_.Record(ctx, "merge", "person", kept));
+  PASIP_TRY(audit_.Record(ctx, "merge", "person", absorbed));
   PASIP_TRY(store_.MergePersons(kept, absorbed, now));
   // A merge is an edit of the kept file: its last contact is now.
   PASIP_TRY(store_.TouchPerson(kept, now));
-  // Two files are written: one entry each.
-  PASIP_TRY(audit_.Record(ctx, "merge", "person", kept));
-  PASIP_TRY(audit_.Record(ctx, "merge", "person", absorbed));
   PASIP_ASSIGN_OR_RETURN(result, store_.FindPerson(kept));
   if (!result) return Fail(PersonNotFound());
   return std::move(*result);
@@ -878,6 +909,8 @@ Result<Consent> ReceptionService::AddConsent(Consent consent, const Principal& w
 
 namespace {
 
+// Named tickets only; called before the write, so that nothing is written untraced when the
+// audit log fails.
 Status AuditTicket(audit::AuditLog& audit, const audit::Context& ctx, const Ticket& t,
                    std::string_view action) {
   if (!t.person_id) return Ok();
@@ -978,8 +1011,8 @@ Result<Ticket> ReceptionService::CallNext(SiteId site, const Principal& who,
   if (!next) return Fail(NotFound("Personne n'attend pour le moment."));
   if (!next->appel) next->appel = now;
   next->agent_id = who.user_id;
-  PASIP_TRY(store_.UpdateTicket(*next));
   PASIP_TRY(AuditTicket(audit_, ctx, *next, "update"));
+  PASIP_TRY(store_.UpdateTicket(*next));
   return *next;
 }
 
@@ -987,7 +1020,7 @@ Result<Ticket> ReceptionService::CallTicket(TicketId id, const Principal& who,
                                             const audit::Context& ctx) {
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(t, FindTicketOrFail(store_, id));
-  PASIP_ASSIGN_OR_RETURN(site, DeskSite(identity_, t.site_id, who));
+  PASIP_ASSIGN_OR_RETURN(site, RecordSite(identity_, t.site_id, who, TicketNotFound));
   switch (t.etat) {
     case TicketState::kWaiting:
     case TicketState::kCalled:  // called again: the person did not come at once
@@ -1008,8 +1041,8 @@ Result<Ticket> ReceptionService::CallTicket(TicketId id, const Principal& who,
   const TimePoint now = clock_.Now();
   if (!t.appel) t.appel = now;
   t.agent_id = who.user_id;
-  PASIP_TRY(store_.UpdateTicket(t));
   PASIP_TRY(AuditTicket(audit_, ctx, t, "update"));
+  PASIP_TRY(store_.UpdateTicket(t));
   return t;
 }
 
@@ -1017,7 +1050,7 @@ Result<Ticket> ReceptionService::HandOff(TicketId id, UserId to, std::string_vie
                                          const Principal& who, const audit::Context& ctx) {
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(t, FindTicketOrFail(store_, id));
-  PASIP_ASSIGN_OR_RETURN(site, DeskSite(identity_, t.site_id, who));
+  PASIP_ASSIGN_OR_RETURN(site, RecordSite(identity_, t.site_id, who, TicketNotFound));
   if (t.etat != TicketState::kCalled) {
     return Fail(FailedPrecondition(
         "Seule une personne appelée à l'accueil peut être transmise à un travailleur social."));
@@ -1042,8 +1075,8 @@ Result<Ticket> ReceptionService::HandOff(TicketId id, UserId to, std::string_vie
   t.transmis_a = to;
   t.note_transmission = std::move(text);
   t.agent_id = who.user_id;
-  PASIP_TRY(store_.UpdateTicket(t));
   PASIP_TRY(AuditTicket(audit_, ctx, t, "update"));
+  PASIP_TRY(store_.UpdateTicket(t));
   return t;
 }
 
@@ -1051,7 +1084,7 @@ Result<Ticket> ReceptionService::FinishTicket(TicketId id, std::optional<Passage
                                               const Principal& who, const audit::Context& ctx) {
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(t, FindTicketOrFail(store_, id));
-  PASIP_TRY(DeskSite(identity_, t.site_id, who));
+  PASIP_TRY(RecordSite(identity_, t.site_id, who, TicketNotFound));
   if (t.etat != TicketState::kCalled && t.etat != TicketState::kWithSocial) {
     return Fail(FailedPrecondition(IsClosed(t.etat)
                                        ? "Ce ticket est déjà clos."
@@ -1067,8 +1100,8 @@ Result<Ticket> ReceptionService::FinishTicket(TicketId id, std::optional<Passage
   t.etat = TicketState::kDone;
   t.fin = clock_.Now();
   t.agent_id = who.user_id;
-  PASIP_TRY(store_.UpdateTicket(t));
   PASIP_TRY(AuditTicket(audit_, ctx, t, "update"));
+  PASIP_TRY(store_.UpdateTicket(t));
   return t;
 }
 
@@ -1076,7 +1109,7 @@ Result<Ticket> ReceptionService::NoShow(TicketId id, const Principal& who,
                                         const audit::Context& ctx) {
   PASIP_TRY(Gate(who));
   PASIP_ASSIGN_OR_RETURN(t, FindTicketOrFail(store_, id));
-  PASIP_TRY(DeskSite(identity_, t.site_id, who));
+  PASIP_TRY(RecordSite(identity_, t.site_id, who, TicketNotFound));
   if (t.etat != TicketState::kWaiting && t.etat != TicketState::kCalled &&
       t.etat != TicketState::kHandedOff) {
     return Fail(FailedPrecondition(IsClosed(t.etat) ? "Ce ticket est déjà clos."
@@ -1085,8 +1118,8 @@ Result<Ticket> ReceptionService::NoShow(TicketId id, const Principal& who,
   t.etat = TicketState::kNoShow;
   t.fin = clock_.Now();
   t.agent_id = who.user_id;
-  PASIP_TRY(store_.UpdateTicket(t));
   PASIP_TRY(AuditTicket(audit_, ctx, t, "update"));
+  PASIP_TRY(store_.UpdateTicket(t));
   return t;
 }
 

@@ -323,10 +323,16 @@ TEST_F(ReceptionTest, PassagesAreCorrectableFor24Hours) {
   auto stored = store_.FindPassage(first.id);
   ASSERT_TRUE(stored && *stored);
   EXPECT_EQ((*stored)->motifs, std::vector<std::string>{"urgence--alimentaire"});
-  // Another organisation's agent may not touch it.
+  // Another organisation's agent may not touch it, nor tell it from one that does not exist
+  // (security.md S1: another organisation's record by id answers 404).
   auto foreign = service_.CorrectPassage(fix, caf_accueil_, Ctx(caf_accueil_));
   ASSERT_FALSE(foreign);
-  EXPECT_EQ(foreign.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(foreign.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(foreign.error().message, "Passage introuvable.");
+  auto foreign_delete = service_.DeletePassage(second.id, caf_accueil_, Ctx(caf_accueil_));
+  ASSERT_FALSE(foreign_delete);
+  EXPECT_EQ(foreign_delete.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(foreign_delete.error().message, "Passage introuvable.");
 
   clock_.Advance(2 * kMinute);  // 24 h 01
   auto late = service_.CorrectPassage(fix, accueil_, Ctx(accueil_));
@@ -637,6 +643,41 @@ TEST_F(ReceptionTest, NoUntracedAccessWhenTheAuditLogFails) {
   EXPECT_TRUE(blind.RecordPassage(Anonymous(site_), accueil_, Ctx(accueil_)));
 }
 
+// Writes whose record is known beforehand are traced before they are made: when the audit
+// log fails, the use case fails and the stores are unchanged (no untraced write).
+TEST_F(ReceptionTest, NoUntracedWriteWhenTheAuditLogFails) {
+  const reception::Person person = Create(Named("Zoé Martin"), accueil_);
+  const reception::Person twin = Create(Named("Zoé Martin"), accueil_);
+  Passage named = Anonymous(site_);
+  named.person_id = person.id;
+  named.note = "Dossier RSA déposé.";
+  const Passage passage = Record(named, accueil_);
+  auto ticket = service_.TakeTicket(site_, "", person.id, accueil_, Ctx(accueil_));
+  ASSERT_TRUE(ticket);
+  BrokenAuditStore broken;
+  audit::AuditLog broken_log(broken, clock_);
+  ReceptionService blind(store_, identity_, broken_log, clock_);
+
+  reception::Person edit = person;
+  edit.nom_affiche = "Zoé Martin-Durand";
+  EXPECT_FALSE(blind.UpdatePerson(edit, true, accueil_, Ctx(accueil_)));
+  EXPECT_EQ((*store_.FindPerson(person.id))->nom_affiche, "Zoé Martin");
+
+  Passage fix = passage;
+  fix.note = "Autre note.";
+  EXPECT_FALSE(blind.CorrectPassage(fix, accueil_, Ctx(accueil_)));
+  EXPECT_EQ((*store_.FindPassage(passage.id))->note, "Dossier RSA déposé.");
+  EXPECT_FALSE(blind.DeletePassage(passage.id, accueil_, Ctx(accueil_)));
+  EXPECT_TRUE(*store_.FindPassage(passage.id));
+
+  EXPECT_FALSE(blind.MergePersons(person.id, twin.id, accueil_, Ctx(accueil_)));
+  EXPECT_FALSE((*store_.FindPerson(twin.id))->fusionnee_dans);
+
+  EXPECT_FALSE(blind.CallTicket(ticket->id, accueil_, Ctx(accueil_)));
+  EXPECT_FALSE(blind.CallNext(site_, accueil_, Ctx(accueil_)));
+  EXPECT_EQ((*store_.FindTicket(ticket->id))->etat, TicketState::kWaiting);
+}
+
 TEST_F(ReceptionTest, SearchFindsVisibleFilesByNameAndBirthDate) {
   const reception::Person zoe = Create(Named("Zoé Martin", "1985-03-02"), accueil_);
   Create(Named("Paul Durand", "1970-01-01"), accueil_);
@@ -931,6 +972,91 @@ TEST_F(ReceptionTest, QueueHandOffNoShowAndWaitingTimes) {
 
   // Every change of the named ticket was audited, once each.
   EXPECT_EQ(AuditCount("update", "ticket", std::to_string(t1->id)), 4u);
+}
+
+// Correcting one's own passage cannot attach a file one may not see: the check comes before
+// the store, whose named passages make the site's organisation follow the person.
+TEST_F(ReceptionTest, ACorrectionCannotAttachAHiddenFile) {
+  const reception::Person person = Create(Named("Zoé Martin"), accueil_);
+  const Passage mine = Record(Anonymous(caf_site_), caf_accueil_);
+  Passage fix = mine;
+  fix.person_id = person.id;
+  auto attached = service_.CorrectPassage(fix, caf_accueil_, Ctx(caf_accueil_));
+  ASSERT_FALSE(attached);
+  EXPECT_EQ(attached.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(attached.error().message, "Personne introuvable.");
+  auto follows = store_.FollowsOf(person.id);
+  ASSERT_TRUE(follows);
+  for (const Follow& f : *follows) EXPECT_NE(f.organisation_id, caf_);
+  auto stored = store_.FindPassage(mine.id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_FALSE((*stored)->person_id);
+  EXPECT_FALSE(service_.GetPerson(person.id, caf_accueil_, Ctx(caf_accueil_)));
+}
+
+// Another organisation's ticket is not told apart from a ticket that does not exist, and a
+// file the caller may not see cannot be put on a ticket (nor followed through it).
+TEST_F(ReceptionTest, AnObjectionKeepsTheFileInItsOrganisations) {
+  // An agent working for both organisations cannot carry the file of a person who objects
+  // to sharing from the CCAS to the CAF by recording a passage there.
+  const Principal both =
+      Agent("deux@reseau.test", {{ccas_, Role::kAccueil, {}}, {caf_, Role::kAccueil, {}}});
+  const reception::Person p = Create(Named("Mme Objection", "1970-01-01"), accueil_);
+  Consent objection;
+  objection.person_id = p.id;
+  objection.objet = "Toute information";
+  objection.destinataires = "Tout partenaire";
+  objection.portee = "Tout le dossier";
+  objection.opposition = true;
+  ASSERT_TRUE(service_.AddConsent(objection, accueil_, Ctx(accueil_)));
+
+  Passage at_caf = Anonymous(caf_site_);
+  at_caf.person_id = p.id;
+  auto refused = service_.RecordPassage(at_caf, both, Ctx(both));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "person_id");
+  EXPECT_EQ(service_.GetPerson(p.id, caf_accueil_, Ctx(caf_accueil_)).error().code,
+            ErrorCode::kNotFound);
+
+  // At the CCAS, which follows the person already, the passage is recorded.
+  Passage at_ccas = Anonymous(site_);
+  at_ccas.person_id = p.id;
+  EXPECT_TRUE(service_.RecordPassage(at_ccas, both, Ctx(both)));
+}
+
+TEST_F(ReceptionTest, AnotherOrganisationsTicketsAnswerNotFound) {
+  const reception::Person person = Create(Named("Zoé Martin"), accueil_);
+  auto ticket = service_.TakeTicket(site_, "", person.id, accueil_, Ctx(accueil_));
+  ASSERT_TRUE(ticket) << ticket.error().ToString();
+  auto hidden = service_.TakeTicket(caf_site_, "", person.id, caf_accueil_, Ctx(caf_accueil_));
+  ASSERT_FALSE(hidden);
+  EXPECT_EQ(hidden.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(hidden.error().message, "Personne introuvable.");
+  auto follows = store_.FollowsOf(person.id);
+  ASSERT_TRUE(follows);
+  for (const Follow& f : *follows) EXPECT_NE(f.organisation_id, caf_);
+
+  const std::vector<std::function<Result<Ticket>(TicketId)>> actions = {
+      [&](TicketId id) { return service_.CallTicket(id, caf_accueil_, Ctx(caf_accueil_)); },
+      [&](TicketId id) { return service_.HandOff(id, 0, "note", caf_accueil_, Ctx(caf_accueil_)); },
+      [&](TicketId id) {
+        return service_.FinishTicket(id, std::nullopt, caf_accueil_, Ctx(caf_accueil_));
+      },
+      [&](TicketId id) { return service_.NoShow(id, caf_accueil_, Ctx(caf_accueil_)); },
+  };
+  for (const auto& act : actions) {
+    auto foreign = act(ticket->id);
+    ASSERT_FALSE(foreign);
+    EXPECT_EQ(foreign.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(foreign.error().message, "Ticket introuvable.");
+    auto missing = act(ticket->id + 1000);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(missing.error().message, foreign.error().message);
+  }
+  auto stored = store_.FindTicket(ticket->id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->etat, TicketState::kWaiting);
 }
 
 TEST_F(ReceptionTest, TicketsAreNumberedPerParisDay) {
