@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "domain/directory/memory_store_test_util.h"
 #include "domain/identity/memory_stores_test_util.h"
+#include "domain/reception/memory_store_test_util.h"
 #include "web/directory_format.h"
 #include "web/map_svg.h"
 #include "web/page.h"
@@ -191,8 +192,9 @@ class DirectoryPagesTest : public ::testing::Test {
         organisations_(identity_, audit_),
         directory_store_(&clock_),
         directory_(directory_store_, territory_, audit_, clock_),
-        services_{clock_,         audit_, identity_,  accounts_,
-                  organisations_, queue_, territory_, directory_} {
+        reception_(reception_store_, identity_, audit_, clock_),
+        services_{clock_, audit_,     identity_,  accounts_, organisations_,
+                  queue_, territory_, directory_, reception_} {
     options_.deployment_name = "Accueil 35";
     RegisterPages(router_, services_, options_);
     std::vector<territory::Commune> communes = {
@@ -352,6 +354,8 @@ class DirectoryPagesTest : public ::testing::Test {
   directory::testing::MemoryTerritoryStore territory_;
   directory::testing::MemoryDirectoryStore directory_store_;
   directory::DirectoryService directory_;
+  reception::testing::MemoryReceptionStore reception_store_;
+  reception::ReceptionService reception_;
   Services services_;
   Options options_;
   http::Router router_;

@@ -38,6 +38,15 @@ void RegisterAuditPages(http::Router& router, const std::shared_ptr<PageContext>
 void RegisterDirectoryPages(http::Router& router, const std::shared_ptr<PageContext>& context);
 void RegisterDirectoryFormPages(http::Router& router, const std::shared_ptr<PageContext>& context);
 
+// Reception, the site desk (reception_pages.cc): /accueil (choice of site), /accueil/{id}
+// (quick count, batch entry, today's passages and their correction, the queue), the
+// waiting-room display /accueil/{id}/salle and the waiting-time statistics.
+void RegisterReceptionPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// Person files (person_pages.cc): /personnes (search, creation with duplicate proposals),
+// /personnes/{id} (file, timeline, notes, consents, edit, merge, export) and the
+// administrators' /admin/conservation (retention settings, purge log, exports).
+void RegisterPersonPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+
 // Data for the _finder_form partial (the search form "Où être accueilli ?"), filled from the
 // request's query, for pages that show the finder (the home page).
 Data FinderFormData(PageContext& context, const http::Request& request);

@@ -316,6 +316,9 @@ struct Shortcut {
 };
 
 constexpr Shortcut kShortcuts[] = {
+    {"Accueillir le public", "/accueil",
+     "Compter les passages, la file d'attente et l'écran de la salle d'attente.",
+     identity::Action::kReceptionDesk},
     {"Gérer les comptes", "/admin/utilisateurs",
      "Créer, modifier ou désactiver les comptes des professionnels.", identity::Action::kUsersRead},
     {"Créer un compte", "/admin/utilisateurs/nouveau",

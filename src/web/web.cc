@@ -49,6 +49,8 @@ void RegisterPages(http::Router& router, Services& services, const Options& opti
   RegisterUserPages(router, context);
   RegisterAuditPages(router, context);
   RegisterDirectoryPages(router, context);
+  RegisterReceptionPages(router, context);
+  RegisterPersonPages(router, context);
 }
 
 http::Response ErrorPage(int status, const identity::Caller* caller, const Options& options,

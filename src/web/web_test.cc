@@ -12,6 +12,7 @@
 #include "domain/directory/memory_store_test_util.h"
 #include "domain/identity/memory_stores_test_util.h"
 #include "domain/identity/totp.h"
+#include "domain/reception/memory_store_test_util.h"
 #include "web/page.h"
 #include "web/page_test_util.h"
 #include "web/qr.h"
@@ -102,8 +103,9 @@ class PagesTest : public ::testing::Test {
         accounts_(identity_, sessions_, throttle_, audit_, clock_),
         organisations_(identity_, audit_),
         directory_(directory_store_, territory_, audit_, clock_),
-        services_{clock_,         audit_, identity_,  accounts_,
-                  organisations_, queue_, territory_, directory_} {
+        reception_(reception_store_, identity_, audit_, clock_),
+        services_{clock_, audit_,     identity_,  accounts_, organisations_,
+                  queue_, territory_, directory_, reception_} {
     options_.deployment_name = "Accueil 35";
     options_.demo = true;
     RegisterPages(router_, services_, options_);
@@ -180,6 +182,8 @@ class PagesTest : public ::testing::Test {
   directory::testing::MemoryTerritoryStore territory_;
   directory::testing::MemoryDirectoryStore directory_store_;
   directory::DirectoryService directory_;
+  reception::testing::MemoryReceptionStore reception_store_;
+  reception::ReceptionService reception_;
   Services services_;
   Options options_;
   http::Router router_;
