@@ -75,6 +75,11 @@ std::vector<NavLink> NavigationFor(const identity::Principal& principal) {
   std::vector<NavLink> links = {{"Tableau de bord", "/tableau-de-bord"},
                                 {"Annuaire", "/annuaire"},
                                 {"Mon compte", "/compte"}};
+  // Person files: the roles that may search them (accueil, social).
+  if (identity::Authorize(principal, identity::Action::kPersonsRead) ==
+      identity::Decision::kAllow) {
+    links.insert(links.begin() + 2, {"Personnes", "/personnes"});
+  }
   const bool admin = principal.HasRole(identity::Role::kAdmin);
   const bool coordination = principal.HasRole(identity::Role::kCoordination);
   if (admin || coordination) {
@@ -84,6 +89,7 @@ std::vector<NavLink> NavigationFor(const identity::Principal& principal) {
   if (admin) {
     links.push_back({"Comptes", "/admin/utilisateurs"});
     links.push_back({"Journal d'audit", "/admin/journal"});
+    links.push_back({"Conservation", "/admin/conservation"});
   }
   return links;
 }

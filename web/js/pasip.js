@@ -7,6 +7,7 @@
 // - An element with [data-autofocus] (for example the error summary of a form) gets the focus
 //   on load, so that screen-reader users hear the errors first.
 // - <button data-copy="element-id" hidden>: shown, copies that element's text.
+// - <button data-print hidden>: shown, opens the browser's print dialog.
 (function () {
   'use strict';
 
@@ -47,6 +48,12 @@
       }
       target.focus();
     }
+
+    Array.prototype.forEach.call(document.querySelectorAll('button[data-print]'), function (button) {
+      if (typeof window.print !== 'function') return;
+      button.hidden = false;
+      button.addEventListener('click', function () { window.print(); });
+    });
 
     Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (button) {
       var source = document.getElementById(button.getAttribute('data-copy'));
