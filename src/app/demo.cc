@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "domain/directory/directory.h"
+#include "domain/reception/reception.h"
 #include "domain/territory/import.h"
 
 namespace pasip::app {
@@ -174,6 +177,10 @@ struct DemoUser {
   const char* name;
   int organisation;  // index in Organisations()
 };
+
+// The organisation (index in Organisations()) whose site receives the demo's reception data:
+// the CCAS de Rennes, where the demo accueil agent works.
+constexpr std::size_t kReceptionOrganisation = 1;
 
 constexpr DemoUser kUsers[] = {
     {"accueil", "Camille Agent (démo)", 1},      {"social", "Dominique Travailleur (démo)", 0},
@@ -1487,6 +1494,131 @@ Result<DemoDirectory> CreateDemoDirectory(Application& app, TimePoint today) {
   return counts;
 }
 
+namespace {
+
+struct DemoPerson {
+  const char* nom_affiche;
+  const char* nom_naissance;
+  const char* prenoms;
+  const char* date_naissance;
+  const char* sexe;
+  const char* telephone;
+  const char* commune;
+};
+
+// Invented people (names chosen as common, not as anyone's).
+constexpr DemoPerson kDemoPersons[] = {
+    {"Mme Martin", "Martin", "Sylvie", "1968-04-12", "femme", "06 00 00 00 01", "35238"},
+    {"M. Diallo", "Diallo", "Mamadou", "1990-09-03", "homme", "06 00 00 00 02", "35238"},
+    {"Mme Le Goff", "Le Goff", "Annaïg", "1957-01-27", "femme", "", "35238"},
+    {"M. Petit", "Petit", "Jean-Pierre", "1982-06-30", "homme", "06 00 00 00 04", "35206"},
+};
+
+struct DemoPassage {
+  int days_ago;
+  int hour;
+  const char* canal;
+  const char* motif;
+  const char* acte;
+  int person;  // index in kDemoPersons, -1 = anonymous
+};
+
+constexpr DemoPassage kDemoPassages[] = {
+    {13, 9, "physique_sans_rdv", "droits--rsa", "information", -1},
+    {13, 10, "telephone", "droits--aides-logement", "information", -1},
+    {12, 14, "physique_sans_rdv", "urgence--alimentaire", "aide-urgence", 1},
+    {11, 9, "physique_sans_rdv", "droits--rsa", "aide-demarches", 0},
+    {10, 11, "courriel", "droits--prime-activite", "information", -1},
+    {9, 15, "physique_sans_rdv", "droits--domiciliation", "orientation-externe", -1},
+    {8, 9, "telephone", "droits--rsa", "verification-droits", -1},
+    {7, 10, "physique_rdv", "droits--retraite-aspa", "aide-demarches", 2},
+    {6, 14, "physique_sans_rdv", "droits--css", "aide-numerique", -1},
+    {5, 9, "physique_sans_rdv", "droits--rsa", "information", -1},
+    {4, 16, "telephone", "urgence--hebergement", "orientation-externe", -1},
+    {3, 10, "physique_sans_rdv", "droits--prestations-familiales", "information", 3},
+    {2, 11, "visio", "droits--chomage", "information", -1},
+    {1, 9, "physique_sans_rdv", "droits--rsa", "aide-demarches", 0},
+};
+
+}  // namespace
+
+Result<DemoReception> CreateDemoReception(Application& app, TimePoint now) {
+  Services& s = app.services();
+  DemoReception out;
+  PASIP_ASSIGN_OR_RETURN(orgs, s.identity.ListOrganisations({}));
+  const std::string& org_name = Organisations()[kReceptionOrganisation].name;
+  const auto org = std::find_if(orgs.begin(), orgs.end(), [&](const identity::Organisation& o) {
+    return o.name == org_name;
+  });
+  if (org == orgs.end()) return out;
+  PASIP_ASSIGN_OR_RETURN(sites, s.identity.ListSites({org->id, ""}));
+  PASIP_ASSIGN_OR_RETURN(agent, s.identity.FindUserByEmail(DemoEmail("accueil")));
+  if (sites.empty() || !agent) return out;
+  const identity::Site& site = sites.front();
+  PASIP_ASSIGN_OR_RETURN(existing,
+                         s.reception.store().ListPassages({{site.id}, {}, {}, {}, {}, {}, 1}));
+  if (!existing.empty()) return out;
+
+  identity::Principal who;
+  who.user_id = agent->id;
+  who.memberships = agent->memberships;
+  who.second_factor_verified = true;
+  const audit::Context ctx{agent->id, "demo"};
+  const reception::Catalogue& catalogue = s.reception.catalogue();
+
+  std::vector<reception::PersonId> persons;
+  for (const DemoPerson& d : kDemoPersons) {
+    reception::Person p;
+    p.nom_affiche = d.nom_affiche;
+    p.nom_naissance = d.nom_naissance;
+    p.prenoms = d.prenoms;
+    p.date_naissance = d.date_naissance;
+    p.sexe = d.sexe;
+    p.telephone = d.telephone;
+    p.commune_code = d.commune;
+    p.nationalite = "francaise";
+    PASIP_ASSIGN_OR_RETURN(saved, s.reception.CreatePerson(p, org->id, true, who, ctx));
+    if (!saved.person) return Fail(Internal("dossier de démonstration non créé"));
+    persons.push_back(saved.person->id);
+    ++out.persons;
+  }
+  reception::Consent consent;
+  consent.person_id = persons[0];
+  consent.objet = "Situation pour la demande de RSA";
+  consent.destinataires = "Caf d'Ille-et-Vilaine";
+  consent.portee = "Cette démarche";
+  PASIP_TRY(s.reception.AddConsent(consent, who, ctx));
+  reception::Note note;
+  note.person_id = persons[0];
+  note.visibilite = "generale";
+  note.texte = "Dossier RSA commencé ; revient avec ses trois derniers bulletins de salaire.";
+  PASIP_TRY(s.reception.AddNote(note, who, ctx));
+
+  const CivilTime today = ToParisCivil(now);
+  for (const DemoPassage& d : kDemoPassages) {
+    if (!catalogue.Motif(d.motif) || !catalogue.Acte(d.acte)) continue;  // a custom catalogue
+    CivilTime at = today;
+    at.hour = static_cast<unsigned>(d.hour);
+    at.minute = 0;
+    at.second = 0;
+    reception::Passage p;
+    p.site_id = site.id;
+    p.debut = FromParisCivil(at) - std::chrono::days(d.days_ago);
+    p.fin = p.debut + std::chrono::minutes(20);
+    p.canal = d.canal;
+    p.motifs = {d.motif};
+    p.actes = {"ecoute", d.acte};
+    p.resultat = d.person >= 0 ? "suivi" : "reponse_immediate";
+    if (d.person >= 0) p.person_id = persons[static_cast<std::size_t>(d.person)];
+    PASIP_TRY(s.reception.RecordPassage(p, who, ctx));
+    ++out.passages;
+  }
+  PASIP_TRY(s.reception.TakeTicket(site.id, "droits--rsa", std::nullopt, who, ctx));
+  PASIP_TRY(s.reception.TakeTicket(site.id, "droits--aides-logement", std::nullopt, who, ctx));
+  out.tickets = 2;
+  return out;
+}
+
 Result<std::vector<DemoAccount>> CreateDemoTerritory(Application& app, const DemoSources& sources) {
   Services& s = app.services();
   const audit::Context system{0, "demo"};
@@ -1545,6 +1677,13 @@ Result<std::vector<DemoAccount>> CreateDemoTerritory(Application& app, const Dem
       nu.memberships = {{org_ids.at(Organisations()[static_cast<std::size_t>(u.organisation)].name),
                          *identity::ParseRole(u.role),
                          {}}};
+      // The social worker also holds a permanence at the CCAS, where the accueil agent hands
+      // people over to them (the binôme of the pre-reception queue).
+      if (std::string_view(u.role) == "social") {
+        nu.memberships.push_back({org_ids.at(Organisations()[kReceptionOrganisation].name),
+                                  identity::Role::kSocial,
+                                  {}});
+      }
       PASIP_ASSIGN_OR_RETURN(created, s.accounts.CreateUser(nu, system));
       if (!accounts[i].totp_secret.empty()) {
         PASIP_TRY(s.identity.SetTotpSecret(created.id, accounts[i].totp_secret));
@@ -1558,6 +1697,11 @@ Result<std::vector<DemoAccount>> CreateDemoTerritory(Application& app, const Dem
     PASIP_ASSIGN_OR_RETURN(directory, CreateDemoDirectory(app, SystemClock().Now()));
     spdlog::info("Annuaire de démonstration : {} structures et {} services.", directory.structures,
                  directory.services);
+  }
+  PASIP_ASSIGN_OR_RETURN(reception, CreateDemoReception(app, app.services().clock.Now()));
+  if (reception.passages > 0) {
+    spdlog::info("Accueil de démonstration : {} dossiers, {} passages, {} tickets en attente.",
+                 reception.persons, reception.passages, reception.tickets);
   }
   return accounts;
 }

@@ -80,6 +80,20 @@ struct DemoDirectory {
 // the demo data) or the store.
 Result<DemoDirectory> CreateDemoDirectory(Application& app, TimePoint today);
 
+// What CreateDemoReception wrote.
+struct DemoReception {
+  std::int64_t persons = 0;
+  std::int64_t passages = 0;
+  std::int64_t tickets = 0;
+};
+
+// Reception at the CCAS de Rennes as of `now`, through the ReceptionService (validated and
+// audited like an agent's work, as the demo accueil account): invented person files with a
+// consent and notes, a fortnight of passages (anonymous and named) and two tickets waiting in
+// today's queue. Needs the demo organisations and accounts; does nothing when the site
+// already has passages.
+Result<DemoReception> CreateDemoReception(Application& app, TimePoint now);
+
 // The whole demo: communes (from `sources`), organisations, sites and accounts (only in an
 // empty database: kFailedPrecondition when it already holds other organisations), then the
 // directory. Writes a French summary of the communes loaded, and of any missing source, to
