@@ -44,6 +44,7 @@ bench: all
 	PASIP_BENCH_SKIP_BUILD=1 bench/run.sh
 	bench/opening_hours/run.sh
 	bench/directory/run.sh
+	bench/reception/run.sh
 
 # libFuzzer harnesses (clang, ASan + UBSan), each run FUZZ_SECONDS on a corpus kept in
 # build-fuzz/corpus/. Findings are written to build-fuzz/ as crash-* files.
