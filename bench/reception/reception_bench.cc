@@ -110,12 +110,12 @@ reception::Person SyntheticPerson(std::uint64_t n) {
   p.nom_naissance = surname;
   p.prenoms = kFirstNames[r.Below(kFirstNames.size())];
   p.nom_affiche = p.prenoms + " " + surname;
-  char date[11];
+  char date[48];
   std::snprintf(date, sizeof date, "%04d-%02d-%02d", 1940 + static_cast<int>(r.Below(68)),
                 1 + static_cast<int>(r.Below(12)), 1 + static_cast<int>(r.Below(28)));
   p.date_naissance = date;
   if (r.Below(3) == 0) {
-    char phone[11];
+    char phone[32];
     std::snprintf(phone, sizeof phone, "06%08llu",
                   static_cast<unsigned long long>(r.Below(100000000)));
     p.telephone = phone;

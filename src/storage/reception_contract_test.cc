@@ -452,7 +452,9 @@ TEST_P(ReceptionContract, MergeMovesEveryHistoryAndEmptiesTheAbsorbedFile) {
   ASSERT_TRUE(store_->CreateTicket(t));
 
   ASSERT_TRUE(store_->MergePersons(kept.id, absorbed->id, kNow + kHour));
-  EXPECT_EQ(Ids(store_->ListPassages({.person_id = kept.id})), (std::vector{passage->id}));
+  reception::PassageQuery of_kept;
+  of_kept.person_id = kept.id;
+  EXPECT_EQ(Ids(store_->ListPassages(of_kept)), (std::vector{passage->id}));
   EXPECT_EQ(store_->NotesOf(kept.id)->size(), 1u);
   EXPECT_EQ(store_->ConsentsOf(kept.id)->size(), 1u);
   EXPECT_EQ(store_->TicketsOf(kept.id)->size(), 1u);
