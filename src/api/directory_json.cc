@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "api/json_members.h"
 #include "core/clock.h"
 #include "core/text.h"
 
@@ -112,36 +113,9 @@ std::string UpdatedAt(TimePoint at) { return at == TimePoint{} ? std::string() :
 // Reading. Every reader looks at one member of one object; `prefix` places the object in
 // the document ("arrets[0].") for the field named in errors.
 
-class Members {
+class Members : public JsonMembers {
  public:
-  Members(const json& object, std::string prefix) : object_(object), prefix_(std::move(prefix)) {}
-
-  std::string Field(std::string_view name) const { return prefix_ + std::string(name); }
-
-  // The member, or nullptr when absent.
-  const json* Find(std::string_view name) const {
-    const auto it = object_.find(name);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  Error Expected(std::string_view name, std::string_view what) const {
-    const std::string field = Field(name);
-    return InvalidArgument("Le champ « " + field + " » doit être " + std::string(what) + ".",
-                           field);
-  }
-
-  // Text: absent leaves `out`; null is ""; trimmed.
-  Status Text(std::string_view name, std::string& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out.clear();
-      return Ok();
-    }
-    if (!v->is_string()) return Fail(Expected(name, "un texte"));
-    out = std::string(text::Trim(v->get_ref<const std::string&>()));
-    return Ok();
-  }
+  using JsonMembers::JsonMembers;
 
   // Optional text: absent leaves `out`; null or blank is nullopt; trimmed.
   Status OptText(std::string_view name, std::optional<std::string>& out) const {
@@ -185,27 +159,9 @@ class Members {
       out.reset();
       return Ok();
     }
-    if (v->is_number_unsigned()) {
-      if (v->get<std::uint64_t>() >
-          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return Fail(Expected(name, "un nombre entier"));
-      }
-      out = static_cast<std::int64_t>(v->get<std::uint64_t>());
-      return Ok();
-    }
-    if (v->is_number_integer()) {
-      out = v->get<std::int64_t>();
-      return Ok();
-    }
-    if (v->is_number_float()) {
-      // 4.0 is an integer written by a tool that knows only doubles.
-      const double d = v->get<double>();
-      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
-        out = static_cast<std::int64_t>(d);
-        return Ok();
-      }
-    }
-    return Fail(Expected(name, "un nombre entier"));
+    PASIP_ASSIGN_OR_RETURN(value, IntegerValue(*v, name));
+    out = value;
+    return Ok();
   }
 
   Status Bool(std::string_view name, bool& out) const {
@@ -271,10 +227,6 @@ class Members {
     if (!v->is_object()) return Fail(Expected(name, "un objet"));
     return std::optional<Members>(Members(*v, Field(name) + "."));
   }
-
- private:
-  const json& object_;
-  std::string prefix_;
 };
 
 bool IsDigits(std::string_view s) {

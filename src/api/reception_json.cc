@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "api/json_members.h"
 #include "core/clock.h"
 #include "core/text.h"
 
@@ -44,35 +45,9 @@ json OrNull(const std::optional<T>& v) {
 // Reading. Every reader looks at one member of one object; `prefix` places the object in
 // the document ("foyer[0].") for the field named in errors.
 
-class Members {
+class Members : public JsonMembers {
  public:
-  Members(const json& object, std::string prefix) : object_(object), prefix_(std::move(prefix)) {}
-
-  std::string Field(std::string_view name) const { return prefix_ + std::string(name); }
-
-  const json* Find(std::string_view name) const {
-    const auto it = object_.find(name);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  Error Expected(std::string_view name, std::string_view what) const {
-    const std::string field = Field(name);
-    return InvalidArgument("Le champ « " + field + " » doit être " + std::string(what) + ".",
-                           field);
-  }
-
-  // Text: absent leaves `out`; null is ""; trimmed.
-  Status Text(std::string_view name, std::string& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out.clear();
-      return Ok();
-    }
-    if (!v->is_string()) return Fail(Expected(name, "un texte"));
-    out = std::string(text::Trim(v->get_ref<const std::string&>()));
-    return Ok();
-  }
+  using JsonMembers::JsonMembers;
 
   Status Bool(std::string_view name, bool& out) const {
     const json* v = Find(name);
@@ -209,33 +184,11 @@ class Members {
   }
 
  private:
-  Result<std::int64_t> IntegerValue(const json& v, std::string_view name) const {
-    if (v.is_number_unsigned()) {
-      if (v.get<std::uint64_t>() >
-          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return Fail(Expected(name, "un nombre entier"));
-      }
-      return static_cast<std::int64_t>(v.get<std::uint64_t>());
-    }
-    if (v.is_number_integer()) return v.get<std::int64_t>();
-    if (v.is_number_float()) {
-      // 4.0 is an integer written by a tool that knows only doubles.
-      const double d = v.get<double>();
-      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
-        return static_cast<std::int64_t>(d);
-      }
-    }
-    return Fail(Expected(name, "un nombre entier"));
-  }
-
   Result<std::int64_t> IdValue(const json& v, std::string_view name) const {
     auto value = IntegerValue(v, name);
     if (!value || *value <= 0) return Fail(Expected(name, "un numéro (nombre entier positif)"));
     return *value;
   }
-
-  const json& object_;
-  std::string prefix_;
 };
 
 Result<const json*> ObjectOf(const json& j) {
