@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "core/text.h"
@@ -46,6 +48,27 @@ class JsonMembers {
     }
     if (!v->is_string()) return Fail(Expected(name, "un texte"));
     out = std::string(text::Trim(v->get_ref<const std::string&>()));
+    return Ok();
+  }
+
+  // A list of texts: absent leaves `out`; null is empty; items trimmed, blanks and repeats
+  // dropped.
+  Status Strings(std::string_view name, std::vector<std::string>& out) const {
+    const nlohmann::json* v = Find(name);
+    if (!v) return Ok();
+    out.clear();
+    if (v->is_null()) return Ok();
+    if (!v->is_array()) return Fail(Expected(name, "une liste de textes"));
+    std::unordered_set<std::string> seen;
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const nlohmann::json& item = (*v)[i];
+      if (item.is_null()) continue;
+      if (!item.is_string()) {
+        return Fail(Expected(std::string(name) + "[" + std::to_string(i) + "]", "un texte"));
+      }
+      std::string value(text::Trim(item.get_ref<const std::string&>()));
+      if (!value.empty() && seen.insert(value).second) out.push_back(std::move(value));
+    }
     return Ok();
   }
 
