@@ -5,6 +5,9 @@
 //   chooses it (a radio button), and moves the focus to it. Digits also work from the number
 //   row of AZERTY keyboards (event.code "Digit1") and from the numeric keypad.
 // - Enter submits the form.
+// - Shift with a letter shortcut chooses that act or channel (never unticks it) and submits
+//   at once: a phone call for motive 2 with "aide aux démarches" is "t", "2", Shift+"d".
+//   Digits take no Shift variant: AZERTY keyboards type digits with Shift.
 // Nothing fires while a text field, a list or a text area has the focus, with a modifier
 // (Ctrl, Alt, Meta), or when the focus is in another form of the page.
 (function () {
@@ -57,15 +60,24 @@
       }
       return;
     }
-    var input = byKey[keyOf(event)];
+    var key = keyOf(event);
+    var input = byKey[key];
     if (!input) return;
     event.preventDefault();
-    if (input.type === 'radio') {
+    var submitNow = event.shiftKey && /^[a-z]$/.test(key);
+    if (input.type === 'radio' || submitNow) {
       input.checked = true;
     } else {
       input.checked = !input.checked;
     }
     input.dispatchEvent(new Event('change', {bubbles: true}));
     input.focus();
+    if (submitNow) {
+      if (typeof form.requestSubmit === 'function') {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    }
   });
 })();
