@@ -115,7 +115,10 @@ std::string PurgeSummary(const reception::PurgeReport& report, const std::string
       "Purge : " + plural(report.anonymises, "dossier anonymisé", "dossiers anonymisés") + ", " +
       plural(report.exportes, "dossier exporté", "dossiers exportés") + " vers les archives";
   if (report.exportes > 0) out += " (" + archives_dir + ")";
-  out += ".";
+  out += ", " +
+         plural(report.notes_effacees, "note de transmission effacée",
+                "notes de transmission effacées") +
+         ".";
   return out;
 }
 

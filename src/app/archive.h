@@ -37,7 +37,8 @@ Result<reception::PurgeReport> PurgePersons(reception::ReceptionService& recepti
                                             const std::string& archives_dir, const Clock& clock,
                                             std::string_view request_id);
 
-// "Purge : 2 dossiers anonymisés, 1 dossier exporté vers les archives (var/archives)."
+// "Purge : 2 dossiers anonymisés, 1 dossier exporté vers les archives (var/archives), 3 notes
+// de transmission effacées."
 std::string PurgeSummary(const reception::PurgeReport& report, const std::string& archives_dir);
 
 }  // namespace pasip::app

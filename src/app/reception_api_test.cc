@@ -798,6 +798,25 @@ TEST_F(ReceptionApiTest, PurgeExportsToTheArchivesWhenTheOrganisationSaysSo) {
 // ---------------------------------------------------------------------------------------
 // Without the server.
 
+// The line `pasip purge` and the daily job print.
+TEST(PurgeSummaryTest, CountsFilesAndHandOffNotesInFrench) {
+  reception::PurgeReport report;
+  EXPECT_EQ(PurgeSummary(report, "var/archives"),
+            "Purge : 0 dossier anonymisé, 0 dossier exporté vers les archives, 0 note de "
+            "transmission effacée.");
+  report.anonymises = 2;
+  report.exportes = 1;
+  report.notes_effacees = 3;
+  EXPECT_EQ(PurgeSummary(report, "var/archives"),
+            "Purge : 2 dossiers anonymisés, 1 dossier exporté vers les archives (var/archives), "
+            "3 notes de transmission effacées.");
+  report.notes_effacees = 1;
+  report.exportes = 0;
+  EXPECT_EQ(PurgeSummary(report, "var/archives"),
+            "Purge : 2 dossiers anonymisés, 0 dossier exporté vers les archives, 1 note de "
+            "transmission effacée.");
+}
+
 TEST(ArchiveSink, WritesPrivateFilesUnderDistinctNames) {
   crypto::InitCrypto();
   const auto dir = std::filesystem::temp_directory_path() /

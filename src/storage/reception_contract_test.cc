@@ -577,6 +577,52 @@ TEST_P(ReceptionContract, ConcurrentTicketsGetDistinctNumbers) {
 
 // --- Retention, purge --------------------------------------------------------------------
 
+// jour is TEXT: "YYYY-MM-DD" compares as text, across months and years too.
+TEST_P(ReceptionContract, ClearTicketNotesEmptiesTheNotesOfDaysBefore) {
+  const Person p = NewPerson("Mme N.", org_a_);
+  const auto take = [&](SiteId site, const std::string& jour, std::optional<PersonId> person,
+                        const std::string& note) {
+    Ticket t;
+    t.site_id = site;
+    t.jour = jour;
+    t.person_id = person;
+    t.etat = TicketState::kHandedOff;
+    t.note_transmission = note;
+    t.arrivee = kNow;
+    auto created = store_->CreateTicket(t);
+    EXPECT_TRUE(created) << created.error().ToString();
+    return created ? *created : Ticket{};
+  };
+  const Ticket old_year = take(site_a_, "2025-12-31", std::nullopt, "M. X., hébergement");
+  const Ticket named = take(site_a_, "2026-11-09", p.id, "Mme N. attend pour le RSA");
+  const Ticket other_site = take(site_b_, "2026-11-09", std::nullopt, "M. Y., CAF");
+  const Ticket empty = take(site_a_, "2026-11-09", std::nullopt, "");
+  const Ticket on_the_day = take(site_a_, "2026-11-10", std::nullopt, "Mme Z., logement");
+  const Ticket later = take(site_a_, "2026-11-18", std::nullopt, "M. W., emploi");
+
+  auto cleared = store_->ClearTicketNotes("2026-11-10");
+  ASSERT_TRUE(cleared) << cleared.error().ToString();
+  EXPECT_EQ(*cleared, 3);  // the empty note is not counted
+  for (const Ticket& t : {old_year, named, other_site, empty}) {
+    const Ticket stored = **store_->FindTicket(t.id);
+    EXPECT_EQ(stored.note_transmission, "") << t.jour;
+    // Only the note changes.
+    Ticket expected = t;
+    expected.note_transmission = "";
+    EXPECT_EQ(stored, expected);
+  }
+  EXPECT_EQ((*store_->FindTicket(on_the_day.id))->note_transmission, "Mme Z., logement");
+  EXPECT_EQ((*store_->FindTicket(later.id))->note_transmission, "M. W., emploi");
+
+  cleared = store_->ClearTicketNotes("2026-11-10");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, 0);
+  cleared = store_->ClearTicketNotes("2026-12-01");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(*cleared, 2);
+  EXPECT_EQ((*store_->FindTicket(later.id))->note_transmission, "");
+}
+
 TEST_P(ReceptionContract, RetentionSettingsAreSavedAndReplaced) {
   EXPECT_FALSE(*store_->FindRetention(org_a_));
   ASSERT_TRUE(store_->SaveRetention({org_a_, 365, PurgeMode::kExport}));

@@ -832,6 +832,16 @@ Result<std::vector<Ticket>> SqlReceptionStore::TicketsOf(PersonId id) {
   return out;
 }
 
+Result<std::int64_t> SqlReceptionStore::ClearTicketNotes(std::string_view before_jour) {
+  PASIP_ASSIGN_OR_RETURN(c, db_.Acquire());
+  // jour is TEXT "YYYY-MM-DD": the text order is the date order, on both databases. Only the
+  // tickets that still have a note count as changed.
+  PASIP_ASSIGN_OR_RETURN(n, c->Execute("UPDATE tickets SET note_transmission = '' "
+                                       "WHERE jour < ? AND note_transmission <> ''",
+                                       {std::string(before_jour)}));
+  return static_cast<std::int64_t>(n);
+}
+
 // --- Retention ---------------------------------------------------------------------------
 
 Result<std::optional<RetentionSettings>> SqlReceptionStore::FindRetention(

@@ -5,7 +5,9 @@
 // connection; every write is one transaction.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/reception/ports.h"
@@ -56,6 +58,7 @@ class SqlReceptionStore final : public reception::ReceptionStore {
   Result<std::optional<reception::Ticket>> FindTicket(reception::TicketId id) override;
   Result<std::vector<reception::Ticket>> ListTickets(const reception::TicketQuery& query) override;
   Result<std::vector<reception::Ticket>> TicketsOf(reception::PersonId id) override;
+  Result<std::int64_t> ClearTicketNotes(std::string_view before_jour) override;
 
   Result<std::optional<reception::RetentionSettings>> FindRetention(
       reception::OrganisationId id) override;

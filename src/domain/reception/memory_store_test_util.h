@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -330,6 +331,18 @@ class MemoryReceptionStore final : public ReceptionStore {
     }
     SortByArrival(out);
     return out;
+  }
+
+  Result<std::int64_t> ClearTicketNotes(std::string_view before_jour) override {
+    std::lock_guard lock(mutex_);
+    std::int64_t changed = 0;
+    for (auto& [id, t] : tickets_) {
+      if (t.jour < before_jour && !t.note_transmission.empty()) {
+        t.note_transmission.clear();
+        ++changed;
+      }
+    }
+    return changed;
   }
 
   // --- Retention.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -104,6 +105,9 @@ class ReceptionStore {
   // Oldest arrival first.
   virtual Result<std::vector<Ticket>> ListTickets(const TicketQuery& query) = 0;
   virtual Result<std::vector<Ticket>> TicketsOf(PersonId id) = 0;
+  // Empties the hand-off note of the tickets whose jour is before `before_jour` ("YYYY-MM-DD"
+  // sorts as text); returns how many tickets had a note.
+  virtual Result<std::int64_t> ClearTicketNotes(std::string_view before_jour) = 0;
 
   // --- Retention.
   virtual Result<std::optional<RetentionSettings>> FindRetention(OrganisationId id) = 0;

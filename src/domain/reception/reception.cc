@@ -1241,6 +1241,14 @@ Result<PurgeReport> ReceptionService::Purge(ArchiveSink* archive, const audit::C
   const TimePoint cutoff = now - kDay * shortest;
 
   PurgeReport report;
+  // Hand-off notes go first and whatever happens to the files below: they concern anonymous
+  // tickets too, which no erasure reaches. A day before (today - N) is over by more than N days;
+  // counted in calendar days, so that a change of hour in between moves nothing.
+  const CivilTime today = ToParisCivil(now);
+  const std::string notes_before =
+      FormatDay(DayFromNumber(DayNumber({today.year, today.month, today.day}) - kTicketNoteDays));
+  PASIP_ASSIGN_OR_RETURN(cleared, store_.ClearTicketNotes(notes_before));
+  report.notes_effacees = cleared;
   std::set<PersonId> kept;  // inactive for some followers, not for all
   bool export_refused = false;
   while (true) {

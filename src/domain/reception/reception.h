@@ -34,6 +34,10 @@ using identity::Principal;
 inline constexpr Seconds kCorrectionWindow{24 * 3600};
 // Batch entries: at most this many passages in one line of a paper tally.
 inline constexpr int kMaxBatch = 500;
+// Hand-off notes of the queue's tickets are free text that may name people, anonymous tickets
+// included: the purge empties them once the ticket's Paris day is over by more than this many
+// days (a ticket of the 1st keeps its note until the purge of the 9th).
+inline constexpr int kTicketNoteDays = 7;
 
 // Where archive bundles of the export purge mode go (the app writes JSON files).
 class ArchiveSink {
@@ -109,6 +113,7 @@ struct WaitStats {
 struct PurgeReport {
   std::int64_t anonymises = 0;
   std::int64_t exportes = 0;
+  std::int64_t notes_effacees = 0;  // tickets whose hand-off note was emptied
   std::vector<std::string> bundles;
 };
 

@@ -1078,6 +1078,71 @@ TEST_F(ReceptionTest, TicketsAreNumberedPerParisDay) {
 // ---------------------------------------------------------------------------------------
 // Retention and right of access.
 
+TEST_F(ReceptionTest, PurgeEmptiesHandOffNotesOnceTheirDayIsOverByMoreThanSevenDays) {
+  const reception::Person person = Create(Named("Zoé Martin"), accueil_);
+  // Hands the next waiting ticket off with `note`.
+  const auto hand_off = [&](std::string_view note) {
+    auto called = service_.CallNext(site_, accueil_, Ctx(accueil_));
+    EXPECT_TRUE(called) << called.error().ToString();
+    auto handed = service_.HandOff(called->id, social_.user_id, note, accueil_, Ctx(accueil_));
+    EXPECT_TRUE(handed) << handed.error().ToString();
+    return *handed;
+  };
+  ASSERT_TRUE(service_.TakeTicket(site_, "", person.id, accueil_, Ctx(accueil_)));
+  const Ticket named = hand_off("Mme Martin, pièces RSA à vérifier.");
+  ASSERT_TRUE(service_.TakeTicket(site_, "", std::nullopt, accueil_, Ctx(accueil_)));
+  const Ticket anonymous = hand_off("M. Durand, sans papiers sur lui.");
+  ASSERT_TRUE(service_.TakeTicket(site_, "", std::nullopt, accueil_, Ctx(accueil_)));
+  const Ticket silent = hand_off("");
+  EXPECT_EQ(named.jour, "2026-11-23");
+  EXPECT_EQ(anonymous.jour, "2026-11-23");
+  clock_.Set(*ParseIso("2026-11-24T09:00:00Z"));
+  ASSERT_TRUE(service_.TakeTicket(site_, "", std::nullopt, accueil_, Ctx(accueil_)));
+  const Ticket next_day = hand_off("Mme Petit, logement.");
+  EXPECT_EQ(next_day.jour, "2026-11-24");
+  const audit::Context system{0, "purge"};
+  const auto note_of = [&](TicketId id) {
+    auto t = store_.FindTicket(id);
+    EXPECT_TRUE(t && *t);
+    return (*t)->note_transmission;
+  };
+
+  // 23 h 30 in Paris on 30 November: the 23rd is over by 6 days and 23 h 30.
+  clock_.Set(*ParseIso("2026-11-30T22:30:00Z"));
+  auto report = service_.Purge(nullptr, system);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->notes_effacees, 0);
+  EXPECT_EQ(note_of(named.id), "Mme Martin, pièces RSA à vérifier.");
+  EXPECT_EQ(note_of(anonymous.id), "M. Durand, sans papiers sur lui.");
+
+  // 0 h 30 in Paris on 1 December: over by more than 7 days.
+  clock_.Set(*ParseIso("2026-11-30T23:30:00Z"));
+  report = service_.Purge(nullptr, system);
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->notes_effacees, 2);  // the empty note is not counted
+  EXPECT_EQ(report->anonymises, 0);
+  EXPECT_EQ(note_of(named.id), "");
+  EXPECT_EQ(note_of(anonymous.id), "");
+  EXPECT_EQ(note_of(silent.id), "");
+  EXPECT_EQ(note_of(next_day.id), "Mme Petit, logement.");
+  // Only the note goes: the ticket stays, still linked to the person's file.
+  auto kept = store_.FindTicket(named.id);
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_EQ((*kept)->person_id, person.id);
+  EXPECT_EQ((*kept)->etat, TicketState::kHandedOff);
+  EXPECT_TRUE(*store_.FindPerson(person.id));
+
+  // The next day, the ticket of the 24th; then nothing left.
+  clock_.Set(*ParseIso("2026-12-01T23:30:00Z"));
+  report = service_.Purge(nullptr, system);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->notes_effacees, 1);
+  EXPECT_EQ(note_of(next_day.id), "");
+  report = service_.Purge(nullptr, system);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->notes_effacees, 0);
+}
+
 TEST_F(ReceptionTest, PurgeAfterTwoYearsWithoutContact) {
   const reception::Person person = Create(Named("Zoé Martin"), accueil_);
   Passage named = Anonymous(site_);
