@@ -169,41 +169,41 @@ class Names {
 
   std::string User(identity::UserId id) {
     if (id == 0) return "Système";
-    auto [it, inserted] = users_.try_emplace(id);
-    if (inserted) {
+    return Cached(users_, id, [&] {
       auto found = services_.identity.FindUser(id);
-      it->second = found && *found ? (*found)->display_name : "Compte n° " + std::to_string(id);
-    }
-    return it->second;
+      return found && *found ? (*found)->display_name : "Compte n° " + std::to_string(id);
+    });
   }
   std::string Site(identity::SiteId id) {
-    auto [it, inserted] = sites_.try_emplace(id);
-    if (inserted) {
+    return Cached(sites_, id, [&] {
       auto found = services_.identity.FindSite(id);
-      it->second = found && *found ? (*found)->name : "Lieu n° " + std::to_string(id);
-    }
-    return it->second;
+      return found && *found ? (*found)->name : "Lieu n° " + std::to_string(id);
+    });
   }
   std::string Organisation(identity::OrganisationId id) {
-    auto [it, inserted] = organisations_.try_emplace(id);
-    if (inserted) {
+    return Cached(organisations_, id, [&] {
       auto found = services_.identity.FindOrganisation(id);
-      it->second = found && *found ? (*found)->name : "Organisation n° " + std::to_string(id);
-    }
-    return it->second;
+      return found && *found ? (*found)->name : "Organisation n° " + std::to_string(id);
+    });
   }
   // "Rennes (35238)", or the code when unknown.
   std::string Commune(const std::string& code) {
     if (code.empty()) return {};
-    auto [it, inserted] = communes_.try_emplace(code);
-    if (inserted) {
+    return Cached(communes_, code, [&] {
       auto found = services_.territory.FindCommune(code);
-      it->second = found && *found ? (*found)->name + " (" + code + ")" : code;
-    }
-    return it->second;
+      return found && *found ? (*found)->name + " (" + code + ")" : code;
+    });
   }
 
  private:
+  // The name under `key`, computed by `look_up` the first time only.
+  template <typename Key, typename LookUp>
+  static std::string Cached(std::map<Key, std::string>& cache, const Key& key, LookUp look_up) {
+    auto [it, inserted] = cache.try_emplace(key);
+    if (inserted) it->second = look_up();
+    return it->second;
+  }
+
   Services& services_;
   std::map<identity::UserId, std::string> users_;
   std::map<identity::SiteId, std::string> sites_;
@@ -615,6 +615,38 @@ Response PersonRefused(PageContext& c, const Request& request, const Error& erro
 
 // ---- Search ----
 
+// Both searches (the persons page, the other file of a merge) take a name and/or a birth
+// date. Reads them as typed (kept to show them again) and returns the date in ISO form,
+// empty when none was given or it is not a date (then an error is added).
+std::string ReadSearchTerms(const http::FormData& form, std::string& nom,
+                            std::string& date_naissance, FormErrors& errors) {
+  nom = Trimmed(form, "nom");
+  date_naissance = Trimmed(form, "date_naissance");
+  std::string date;
+  if (!date_naissance.empty()) {
+    const auto parsed = ParseDate(date_naissance);
+    if (!parsed) {
+      errors.Add("date_naissance",
+                 "La date de naissance doit être une vraie date, par exemple 14/07/1980.");
+    } else {
+      date = *parsed;
+    }
+  }
+  if (nom.empty() && date_naissance.empty()) {
+    errors.Add("nom", "Indiquez un nom ou une date de naissance.");
+  }
+  return date;
+}
+
+// The birth date field of both search forms.
+Data SearchDateField(const std::string& value, const FormErrors& errors) {
+  return Field({.name = "date_naissance",
+                .label = "Date de naissance (facultatif)",
+                .value = value,
+                .hint = "Par exemple 14/07/1980."},
+               errors);
+}
+
 struct SearchForm {
   std::string nom;
   std::string date_naissance;
@@ -635,11 +667,7 @@ Response SearchPage(PageContext& c, const Request& request, int status, const Se
                       .hint = "Nom de naissance, nom d'usage, prénom ou pseudonyme. Les accents et "
                               "petites fautes de frappe sont tolérés."},
                      errors));
-  d.set("date_naissance", Field({.name = "date_naissance",
-                                 .label = "Date de naissance (facultatif)",
-                                 .value = s.date_naissance,
-                                 .hint = "Par exemple 14/07/1980."},
-                                errors));
+  d.set("date_naissance", SearchDateField(s.date_naissance, errors));
   d.set("can_create", Allowed(caller, identity::Action::kPersonsWrite));
   d.set("searched", s.searched && errors.empty());
   Data hits = List();
@@ -675,23 +703,9 @@ Response PersonsSearch(PageContext& c, Request& request) {
   auto form = request.Form();
   if (!form) return ErrorResponse(c, request, form.error());
   SearchForm s;
-  s.nom = Trimmed(*form, "nom");
-  s.date_naissance = Trimmed(*form, "date_naissance");
-  s.searched = true;
   FormErrors errors;
-  std::string date;
-  if (!s.date_naissance.empty()) {
-    const auto parsed = ParseDate(s.date_naissance);
-    if (!parsed) {
-      errors.Add("date_naissance",
-                 "La date de naissance doit être une vraie date, par exemple 14/07/1980.");
-    } else {
-      date = *parsed;
-    }
-  }
-  if (s.nom.empty() && s.date_naissance.empty()) {
-    errors.Add("nom", "Indiquez un nom ou une date de naissance.");
-  }
+  const std::string date = ReadSearchTerms(*form, s.nom, s.date_naissance, errors);
+  s.searched = true;
   if (!errors.empty()) return SearchPage(c, request, 422, s, errors);
   auto hits =
       c.services.reception.SearchPersons(s.nom, date, caller.principal, caller.audit, kSearchLimit);
@@ -848,6 +862,19 @@ Data IdentityData(Names& names, const Person& p) {
   return d;
 }
 
+// Which organisations follow the person (file page and export).
+Data FollowRows(Names& names, const std::vector<reception::Follow>& follows) {
+  Data rows = List();
+  for (const reception::Follow& f : follows) {
+    Data item = Object();
+    item.set("organisation", names.Organisation(f.organisation_id));
+    item.set("motif", FollowMotif(f.motif));
+    item.set("since", FormatParis(f.since));
+    rows.push_back(item);
+  }
+  return rows;
+}
+
 Data PassageRows(Names& names, const reception::Catalogue& catalogue,
                  const std::vector<reception::Passage>& passages) {
   Data rows = List();
@@ -930,15 +957,7 @@ Response FilePage(PageContext& c, const Request& request, int status,
   d.set("has_consent_history", file.consents.size() > 1);
   d.set("consent_history", history);
 
-  Data follows = List();
-  for (const reception::Follow& f : file.follows) {
-    Data item = Object();
-    item.set("organisation", names.Organisation(f.organisation_id));
-    item.set("motif", FollowMotif(f.motif));
-    item.set("since", FormatParis(f.since));
-    follows.push_back(item);
-  }
-  d.set("follows", follows);
+  d.set("follows", FollowRows(names, file.follows));
   d.set("has_merged", !file.merged_from.empty());
   std::vector<std::string> merged;
   for (PersonId id : file.merged_from) merged.push_back("n° " + std::to_string(id));
@@ -1064,6 +1083,16 @@ Error OnFileForm(Error error, std::string_view form) {
   return error;
 }
 
+// A refused note or consent: a form error shows again on the file page, beside its field;
+// anything else is an error page.
+Response FileFormRefused(PageContext& c, const Request& request, const Error& error,
+                         const reception::PersonFile& file, FileForms& forms,
+                         std::string_view form) {
+  if (!IsFormError(error)) return ErrorResponse(c, request, error);
+  forms.errors.Add(OnFileForm(error, form));
+  return FilePage(c, request, FormErrorStatus(error), file, forms);
+}
+
 Response NoteAdd(PageContext& c, Request& request) {
   const identity::Caller& caller = CallerOf(request);
   auto form = request.Form();
@@ -1081,11 +1110,7 @@ Response NoteAdd(PageContext& c, Request& request) {
   }
   if (!forms.errors.empty()) return FilePage(c, request, 422, *file, forms);
   auto note = c.services.reception.AddNote(forms.note, caller.principal, caller.audit);
-  if (!note) {
-    if (!IsFormError(note.error())) return ErrorResponse(c, request, note.error());
-    forms.errors.Add(OnFileForm(note.error(), "note"));
-    return FilePage(c, request, FormErrorStatus(note.error()), *file, forms);
-  }
+  if (!note) return FileFormRefused(c, request, note.error(), *file, forms, "note");
   return Response::Redirect(PersonHref(file->person.id) + "?fait=note#notes");
 }
 
@@ -1109,11 +1134,7 @@ Response ConsentAdd(PageContext& c, Request& request) {
   }
   if (!forms.errors.empty()) return FilePage(c, request, 422, *file, forms);
   auto consent = c.services.reception.AddConsent(forms.consent, caller.principal, caller.audit);
-  if (!consent) {
-    if (!IsFormError(consent.error())) return ErrorResponse(c, request, consent.error());
-    forms.errors.Add(OnFileForm(consent.error(), "consent"));
-    return FilePage(c, request, FormErrorStatus(consent.error()), *file, forms);
-  }
+  if (!consent) return FileFormRefused(c, request, consent.error(), *file, forms, "consent");
   return Response::Redirect(PersonHref(file->person.id) + "?fait=partage");
 }
 
@@ -1151,11 +1172,7 @@ Response MergeChoose(PageContext& c, const Request& request, int status,
   d.set("nom",
         Field({.name = "nom", .label = "Nom ou prénom", .value = search.nom, .type = "search"},
               errors));
-  d.set("date_naissance", Field({.name = "date_naissance",
-                                 .label = "Date de naissance (facultatif)",
-                                 .value = search.date_naissance,
-                                 .hint = "Par exemple 14/07/1980."},
-                                errors));
+  d.set("date_naissance", SearchDateField(search.date_naissance, errors));
   d.set("searched", search.searched && errors.empty());
   Data found = List();
   for (const Person& p : search.found) {
@@ -1245,23 +1262,9 @@ Response PersonMergeSearch(PageContext& c, Request& request) {
   auto file = FileOf(c, request);
   if (!file) return ErrorResponse(c, request, file.error());
   MergeSearch search;
-  search.nom = Trimmed(*form, "nom");
-  search.date_naissance = Trimmed(*form, "date_naissance");
-  search.searched = true;
   FormErrors errors;
-  std::string date;
-  if (!search.date_naissance.empty()) {
-    const auto parsed = ParseDate(search.date_naissance);
-    if (!parsed) {
-      errors.Add("date_naissance",
-                 "La date de naissance doit être une vraie date, par exemple 14/07/1980.");
-    } else {
-      date = *parsed;
-    }
-  }
-  if (search.nom.empty() && search.date_naissance.empty()) {
-    errors.Add("nom", "Indiquez un nom ou une date de naissance.");
-  }
+  const std::string date = ReadSearchTerms(*form, search.nom, search.date_naissance, errors);
+  search.searched = true;
   if (!errors.empty()) return MergeChoose(c, request, 422, *file, search, errors);
   auto hits = c.services.reception.SearchPersons(search.nom, date, caller.principal, caller.audit,
                                                  kSearchLimit);
@@ -1331,16 +1334,8 @@ Response PersonExportPage(PageContext& c, Request& request) {
   d.set("merged_away", e.person.fusionnee_dans.has_value());
   d.set("merged_into", e.person.fusionnee_dans ? std::to_string(*e.person.fusionnee_dans) : "");
 
-  Data follows = List();
-  for (const reception::Follow& f : e.follows) {
-    Data item = Object();
-    item.set("organisation", names.Organisation(f.organisation_id));
-    item.set("motif", FollowMotif(f.motif));
-    item.set("since", FormatParis(f.since));
-    follows.push_back(item);
-  }
   d.set("has_follows", !e.follows.empty());
-  d.set("follows", follows);
+  d.set("follows", FollowRows(names, e.follows));
   d.set("has_passages", !e.passages.empty());
   d.set("passages", PassageRows(names, catalogue, e.passages));
   Data notes = List();

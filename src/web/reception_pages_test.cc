@@ -9,46 +9,21 @@
 #include <string>
 #include <vector>
 
-#include "core/crypto.h"
-#include "domain/directory/memory_store_test_util.h"
-#include "domain/identity/memory_stores_test_util.h"
-#include "domain/reception/memory_store_test_util.h"
-#include "web/page.h"
+#include "web/page_fixture_test_util.h"
 #include "web/page_test_util.h"
-#include "web/web.h"
 
 namespace pasip::web {
 namespace {
 
-using identity::testing::MemoryAuditStore;
-using identity::testing::MemoryIdentityStore;
-using identity::testing::MemorySessionStore;
-using identity::testing::MemoryThrottleStore;
 using test_util::Count;
 using test_util::ExpectAccessiblePage;
 
-class ReceptionPagesTest : public ::testing::Test {
+class ReceptionPagesTest : public test_util::CheckedPageFixture {
  protected:
-  static void SetUpTestSuite() { crypto::InitCrypto(); }
-
-  ReceptionPagesTest()
-      : clock_(*ParseIso("2026-11-23T09:00:00Z")),
-        audit_(audit_store_, clock_),
-        accounts_(identity_, sessions_, throttle_, audit_, clock_),
-        organisations_(identity_, audit_),
-        directory_(directory_store_, territory_, audit_, clock_),
-        reception_(reception_store_, identity_, audit_, clock_),
-        services_{clock_, audit_,     identity_,  accounts_, organisations_,
-                  queue_, territory_, directory_, reception_} {
+  ReceptionPagesTest() : CheckedPageFixture("2026-11-23T09:00:00Z") {
     options_.deployment_name = "Accueil 35";
     RegisterPages(router_, services_, options_);
-    territory::Commune rennes;
-    rennes.code = "35238";
-    rennes.name = "Rennes";
-    rennes.departement = "35";
-    rennes.region = "53";
-    rennes.codes_postaux = {"35000"};
-    EXPECT_TRUE(territory_.UpsertCommunes(std::vector<territory::Commune>{rennes}));
+    AddRennes({"35000"});
     ccas_ = CreateOrganisation("CCAS de Rennes");
     caf_ = CreateOrganisation("Caf d'Ille-et-Vilaine");
     site_ = CreateSite(ccas_, "Accueil de la mairie");
@@ -56,15 +31,6 @@ class ReceptionPagesTest : public ::testing::Test {
     CreateAccount("accueil@exemple.fr", "Camille Accueil", ccas_, identity::Role::kAccueil);
     CreateAccount("social@exemple.fr", "Dominique Social", ccas_, identity::Role::kSocial);
     CreateAccount("caf@exemple.fr", "Agent Caf", caf_, identity::Role::kAccueil);
-  }
-
-  identity::OrganisationId CreateOrganisation(const std::string& name) {
-    identity::Organisation o;
-    o.name = name;
-    o.kind = "ccas-cias";
-    auto created = organisations_.Create(o, {});
-    EXPECT_TRUE(created);
-    return created->id;
   }
 
   identity::SiteId CreateSite(identity::OrganisationId organisation, const std::string& name) {
@@ -75,57 +41,6 @@ class ReceptionPagesTest : public ::testing::Test {
     auto created = organisations_.CreateSite(s, {});
     EXPECT_TRUE(created);
     return created->id;
-  }
-
-  void CreateAccount(const std::string& email, const std::string& name,
-                     identity::OrganisationId organisation, identity::Role role) {
-    auto created = accounts_.CreateUser(
-        {email, name, "mot de passe assez long", {{organisation, role, {}}}}, {});
-    EXPECT_TRUE(created) << created.error().ToString();
-  }
-
-  identity::Caller SignedIn(const std::string& email) {
-    auto result = accounts_.SignIn({email, "mot de passe assez long", {}, "127.0.0.1", "test"}, {});
-    EXPECT_TRUE(result) << result.error().ToString();
-    identity::Caller caller;
-    caller.auth = *accounts_.Authenticate(result->token);
-    caller.auth->session.second_factor_verified = true;
-    caller.principal = caller.auth->ToPrincipal();
-    caller.principal.second_factor_verified = true;
-    caller.audit = {caller.auth->user.id, "req"};
-    caller.token = result->token;
-    caller.csrf_token = caller.auth->session.csrf_token;
-    return caller;
-  }
-
-  http::Response Call(http::Method method, const std::string& target,
-                      const identity::Caller& caller, const std::string& body = "") {
-    http::Request request;
-    request.method = method;
-    request.target = target;
-    const std::size_t question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string::npos) {
-      request.query = *http::FormData::Parse(target.substr(question + 1));
-    }
-    request.body = body;
-    request.request_id = "req";
-    request.context = caller;
-    const http::Match match = router_.Find(method, request.path);
-    EXPECT_NE(match.route, nullptr) << target;
-    if (match.route == nullptr) return http::Response::Text(404, "");
-    EXPECT_EQ(match.route->kind, http::RouteKind::kPage);
-    EXPECT_TRUE(identity::ParseAction(match.route->action)) << target;
-    request.path_params = match.params;
-    request.route = match.route->pattern;
-    return match.route->handler(request);
-  }
-  http::Response Get(const std::string& target, const identity::Caller& caller) {
-    return Call(http::Method::kGet, target, caller);
-  }
-  http::Response Post(const std::string& target, const identity::Caller& caller,
-                      const std::string& body) {
-    return Call(http::Method::kPost, target, caller, "csrf=x&" + body);
   }
 
   std::string Desk() const { return "/accueil/" + std::to_string(site_); }
@@ -146,23 +61,6 @@ class ReceptionPagesTest : public ::testing::Test {
     return list ? *list : std::vector<reception::Ticket>{};
   }
 
-  ManualClock clock_;
-  MemoryIdentityStore identity_;
-  MemorySessionStore sessions_;
-  MemoryThrottleStore throttle_;
-  MemoryAuditStore audit_store_;
-  audit::AuditLog audit_;
-  identity::AccountService accounts_;
-  identity::OrganisationService organisations_;
-  test_util::NoQueue queue_;
-  directory::testing::MemoryTerritoryStore territory_;
-  directory::testing::MemoryDirectoryStore directory_store_;
-  directory::DirectoryService directory_;
-  reception::testing::MemoryReceptionStore reception_store_;
-  reception::ReceptionService reception_;
-  Services services_;
-  Options options_;
-  http::Router router_;
   identity::OrganisationId ccas_ = 0;
   identity::OrganisationId caf_ = 0;
   identity::SiteId site_ = 0;

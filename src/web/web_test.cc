@@ -8,25 +8,17 @@
 #include <set>
 #include <vector>
 
-#include "core/crypto.h"
-#include "domain/directory/memory_store_test_util.h"
-#include "domain/identity/memory_stores_test_util.h"
 #include "domain/identity/totp.h"
-#include "domain/reception/memory_store_test_util.h"
 #include "web/page.h"
+#include "web/page_fixture_test_util.h"
 #include "web/page_test_util.h"
 #include "web/qr.h"
 
 namespace pasip::web {
 namespace {
 
-using identity::testing::MemoryAuditStore;
-using identity::testing::MemoryIdentityStore;
-using identity::testing::MemorySessionStore;
-using identity::testing::MemoryThrottleStore;
 using test_util::Count;
 using test_util::ExpectAccessiblePage;
-using test_util::NoQueue;
 using test_util::TagsBalance;
 
 TEST(QrCodeSvgTest, IsWellFormedSvgWithRectangles) {
@@ -93,19 +85,10 @@ TEST(ParisMidnightTest, FollowsSummerAndWinterTime) {
   EXPECT_FALSE(ParisMidnight("14/07/2026"));
 }
 
-class PagesTest : public ::testing::Test {
+class PagesTest : public test_util::PageFixture {
  protected:
-  static void SetUpTestSuite() { crypto::InitCrypto(); }
-
-  PagesTest()
-      : clock_(*ParseIso("2026-11-22T09:00:00Z")),
-        audit_(audit_store_, clock_),
-        accounts_(identity_, sessions_, throttle_, audit_, clock_),
-        organisations_(identity_, audit_),
-        directory_(directory_store_, territory_, audit_, clock_),
-        reception_(reception_store_, identity_, audit_, clock_),
-        services_{clock_, audit_,     identity_,  accounts_, organisations_,
-                  queue_, territory_, directory_, reception_} {
+  PagesTest() : PageFixture("2026-11-22T09:00:00Z") {
+    remote_address_ = "127.0.0.1";
     options_.deployment_name = "Accueil 35";
     options_.demo = true;
     RegisterPages(router_, services_, options_);
@@ -125,68 +108,11 @@ class PagesTest : public ::testing::Test {
                                    {});
   }
 
-  // Signs `email` in as the pipeline would see it afterwards.
-  identity::Caller SignedIn(const std::string& email, bool second_factor_done) {
-    auto result = accounts_.SignIn({email, "mot de passe assez long", {}, "127.0.0.1", "test"}, {});
-    EXPECT_TRUE(result) << result.error().ToString();
-    identity::Caller caller;
-    caller.auth = *accounts_.Authenticate(result->token);
-    caller.auth->session.second_factor_verified = second_factor_done;
-    caller.principal = caller.auth->ToPrincipal();
-    caller.audit = {caller.auth->user.id, "req"};
-    caller.token = result->token;
-    caller.csrf_token = caller.auth->session.csrf_token;
-    return caller;
+  void CheckRoute(const http::Route& route, const std::string&) override {
+    EXPECT_FALSE(route.action.empty());
+    EXPECT_EQ(route.kind, http::RouteKind::kPage);
   }
 
-  http::Response Call(http::Method method, const std::string& target,
-                      const identity::Caller& caller, const std::string& body = "") {
-    http::Request request;
-    request.method = method;
-    request.target = target;
-    const std::size_t question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string::npos)
-      request.query = *http::FormData::Parse(target.substr(question + 1));
-    request.body = body;
-    request.request_id = "req";
-    request.remote_address = "127.0.0.1";
-    request.context = caller;
-    const http::Match match = router_.Find(method, request.path);
-    EXPECT_NE(match.route, nullptr) << target;
-    if (match.route == nullptr) return http::Response::Text(404, "");
-    EXPECT_FALSE(match.route->action.empty());
-    EXPECT_EQ(match.route->kind, http::RouteKind::kPage);
-    request.path_params = match.params;
-    request.route = match.route->pattern;
-    return match.route->handler(request);
-  }
-
-  http::Response Get(const std::string& target, const identity::Caller& caller) {
-    return Call(http::Method::kGet, target, caller);
-  }
-  http::Response Post(const std::string& target, const identity::Caller& caller,
-                      const std::string& body) {
-    return Call(http::Method::kPost, target, caller, "csrf=x&" + body);
-  }
-
-  ManualClock clock_;
-  MemoryIdentityStore identity_;
-  MemorySessionStore sessions_;
-  MemoryThrottleStore throttle_;
-  MemoryAuditStore audit_store_;
-  audit::AuditLog audit_;
-  identity::AccountService accounts_;
-  identity::OrganisationService organisations_;
-  NoQueue queue_;
-  directory::testing::MemoryTerritoryStore territory_;
-  directory::testing::MemoryDirectoryStore directory_store_;
-  directory::DirectoryService directory_;
-  reception::testing::MemoryReceptionStore reception_store_;
-  reception::ReceptionService reception_;
-  Services services_;
-  Options options_;
-  http::Router router_;
   identity::OrganisationId organisation_ = 0;
   identity::SiteId site_ = 0;
   identity::User admin_;
