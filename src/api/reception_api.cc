@@ -67,33 +67,8 @@ Error InReceptionTerms(Error error) {
   return InApiTerms(std::move(error));
 }
 
-// A mistake in the query string: 400, where a body's mistake is 422 (http/status.h).
-http::Response BadParameter(const Error& error, std::string_view request_id) {
-  json body = {{"type", "about:blank"},
-               {"title", std::string(http::ReasonPhrase(400))},
-               {"status", 400},
-               {"detail", error.message},
-               {"code", std::string(ErrorCodeName(error.code))},
-               {"request_id", std::string(request_id)}};
-  if (!error.field.empty()) body["champ"] = error.field;
-  http::Response r = http::Response::Json(400, body.dump());
-  r.SetHeader("Content-Type", "application/problem+json");
-  return r;
-}
-
-// Where a route reads its input: the query string (invalid → 400) or a JSON body (→ 422).
-enum class Input { kQuery, kBody };
-
 http::Handler Handle(Input input, std::function<Result<http::Response>(http::Request&)> f) {
-  return [f = std::move(f), input](http::Request& req) {
-    auto r = f(req);
-    if (r) return std::move(*r);
-    const Error error = InReceptionTerms(r.error());
-    if (input == Input::kQuery && error.code == ErrorCode::kInvalidArgument) {
-      return BadParameter(error, req.request_id);
-    }
-    return Problem(error, req.request_id);
-  };
+  return WrapInput(input, InReceptionTerms, std::move(f));
 }
 
 std::string ResourcePath(std::string_view collection, std::int64_t id) {
@@ -133,14 +108,6 @@ Status CheckParameters(const http::FormData& q, std::initializer_list<std::strin
         raw_name));
   }
   return Ok();
-}
-
-std::optional<std::string> NonEmpty(const http::FormData& q, std::string_view name) {
-  auto v = q.Get(name);
-  if (!v) return std::nullopt;
-  const std::string_view trimmed = text::Trim(*v);
-  if (trimmed.empty()) return std::nullopt;
-  return std::string(trimmed);
 }
 
 Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {

@@ -3,6 +3,8 @@
 #include <map>
 
 #include "api/problem.h"
+#include "core/text.h"
+#include "http/status.h"
 
 namespace pasip::api {
 
@@ -89,6 +91,40 @@ http::Handler Wrap(std::function<Result<http::Response>(http::Request&)> f) {
     if (!r) return Problem(InApiTerms(r.error()), req.request_id);
     return std::move(*r);
   };
+}
+
+http::Response BadParameter(const Error& error, std::string_view request_id) {
+  nlohmann::json body = {{"type", "about:blank"},
+                         {"title", std::string(http::ReasonPhrase(400))},
+                         {"status", 400},
+                         {"detail", error.message},
+                         {"code", std::string(ErrorCodeName(error.code))},
+                         {"request_id", std::string(request_id)}};
+  if (!error.field.empty()) body["champ"] = error.field;
+  http::Response r = http::Response::Json(400, body.dump());
+  r.SetHeader("Content-Type", "application/problem+json");
+  return r;
+}
+
+http::Handler WrapInput(Input input, Error (*terms)(Error),
+                        std::function<Result<http::Response>(http::Request&)> f) {
+  return [f = std::move(f), input, terms](http::Request& req) {
+    auto r = f(req);
+    if (r) return std::move(*r);
+    const Error error = terms(r.error());
+    if (input == Input::kQuery && error.code == ErrorCode::kInvalidArgument) {
+      return BadParameter(error, req.request_id);
+    }
+    return Problem(error, req.request_id);
+  };
+}
+
+std::optional<std::string> NonEmpty(const http::FormData& query, std::string_view name) {
+  auto v = query.Get(name);
+  if (!v) return std::nullopt;
+  const std::string_view trimmed = text::Trim(*v);
+  if (trimmed.empty()) return std::nullopt;
+  return std::string(trimmed);
 }
 
 }  // namespace pasip::api

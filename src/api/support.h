@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "domain/identity/caller.h"
@@ -31,5 +32,17 @@ Result<std::int64_t> PathId(const http::Request& req);
 // Renames a domain field ("display_name") to its API member ("nom").
 Error InApiTerms(Error error);
 http::Handler Wrap(std::function<Result<http::Response>(http::Request&)> handler);
+
+// A mistake in the query string: 400 problem+json naming the parameter in `champ`, where a
+// body's mistake is 422 (http/status.h).
+http::Response BadParameter(const Error& error, std::string_view request_id);
+// Where a route reads its input: the query string (invalid → 400) or a JSON body (→ 422).
+enum class Input { kQuery, kBody };
+// Like Wrap(), with the module's renaming of domain fields (`terms`, which ends with
+// InApiTerms) and the 400/422 split of `input`.
+http::Handler WrapInput(Input input, Error (*terms)(Error),
+                        std::function<Result<http::Response>(http::Request&)> handler);
+// A query-string parameter, trimmed; absent or blank is nullopt.
+std::optional<std::string> NonEmpty(const http::FormData& query, std::string_view name);
 
 }  // namespace pasip::api
