@@ -130,4 +130,20 @@ std::string Base64UrlEncode(std::string_view bytes) {
   return out;
 }
 
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  std::string out(text.size() * 3 / 4 + 3, '\0');
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  // One spelling per byte string: re-encoding must give the text back.
+  if (Base64UrlEncode(out) != text) return std::nullopt;
+  return out;
+}
+
 }  // namespace pasip::crypto

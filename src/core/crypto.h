@@ -36,5 +36,7 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b);
 std::string Base32Encode(std::string_view bytes);
 std::optional<std::string> Base32Decode(std::string_view text);
 std::string Base64UrlEncode(std::string_view bytes);
+// Strict: URL-safe alphabet, no padding, no other character, canonical trailing bits.
+std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 }  // namespace pasip::crypto
