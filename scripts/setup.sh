@@ -10,6 +10,7 @@ packages=(
   libboost-dev liburiparser-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libsodium-dev libssl-dev libqrencode-dev libkainjow-mustache-dev libexpected-dev libstemmer-dev
+  libcurl4-openssl-dev python3-aiosmtpd
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib
   chromium fonts-dejavu-core ca-certificates git

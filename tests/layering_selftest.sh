@@ -10,11 +10,12 @@ failed=0
 
 tree() {  # a clean miniature of src/
   rm -rf "$work/src"
-  mkdir -p "$work/src"/{core,domain/x,storage,http,api}
+  mkdir -p "$work/src"/{core,domain/x,storage,http,api,mail}
   echo '#include "core/result.h"' >"$work/src/domain/x/x.h"
   echo '#include "domain/x/x.h"' >"$work/src/storage/repo.cc"
   echo '#include <boost/beast.hpp>' >"$work/src/http/server.cc"
   echo 'auto q = "SELECT id FROM t";' >"$work/src/storage/repo.cc"
+  echo '#include <curl/curl.h>' >"$work/src/mail/smtp.cc"
 }
 
 expect() {  # expect pass|fail DESCRIPTION
@@ -32,6 +33,8 @@ tree; echo '#include "domain/x/x.h"' >>"$work/src/core/c.h"; expect fail "domain
 tree; echo '#include <boost/asio.hpp>' >"$work/src/api/a.cc"; expect fail "Asio hors de http"
 tree; echo '#include <sqlite3.h>' >"$work/src/api/a.cc"; expect fail "sqlite3.h hors de storage"
 tree; echo 'auto q = "DELETE FROM users WHERE id = ?";' >"$work/src/api/a.cc"; expect fail "SQL hors de storage"
+tree; echo '#include <curl/curl.h>' >"$work/src/api/a.cc"; expect fail "curl hors de mail"
+tree; echo '#include "mail/smtp.h"' >>"$work/src/domain/x/x.h"; expect fail "mail dans domain"
 
 # The SQL concatenation check (security.md S11) on the same miniature tree.
 expect_sql() {
