@@ -28,6 +28,10 @@ constexpr ActionInfo kActionNames[] = {
     {Action::kPersonsWrite, "persons.write"},
     {Action::kPersonsExport, "persons.export"},
     {Action::kPersonsAdmin, "persons.admin"},
+    {Action::kOrientationsWrite, "orientations.write"},
+    {Action::kOrientationsRead, "orientations.read"},
+    {Action::kOrientationsAnswer, "orientations.answer"},
+    {Action::kOrientationsMeasures, "orientations.measures"},
 };
 
 // Which roles may perform an action that needs a signed-in professional. Organisation
@@ -49,6 +53,13 @@ bool RoleAllows(Role role, Action action) {
     case Action::kPersonsRead:
     case Action::kPersonsWrite:
       return role == Role::kAccueil || role == Role::kSocial;
+    case Action::kOrientationsWrite:
+      return role == Role::kAccueil || role == Role::kSocial;
+    case Action::kOrientationsRead:
+    case Action::kOrientationsAnswer:
+      return role == Role::kAccueil || role == Role::kSocial || role == Role::kPartenaire;
+    case Action::kOrientationsMeasures:
+      return role != Role::kAdmin;
     case Action::kPassagesRead:
       return role == Role::kAccueil || role == Role::kSocial || role == Role::kCoordination;
     case Action::kPersonsExport:

@@ -37,6 +37,12 @@ enum class Action {
   kPersonsWrite,   // create and edit person files, notes, consents, merges: accueil, social
   kPersonsExport,  // right-of-access export: accueil, social (their files), admin
   kPersonsAdmin,   // retention settings, purge log: admin
+  // Orientation (fiche de liaison). Use cases check the relation on top (orienting or
+  // recipient organisation, orientation/orientation.h).
+  kOrientationsWrite,     // create, send, relaunch, cancel, close: accueil, social
+  kOrientationsRead,      // lists, inbox, details, notifications: accueil, social, partenaire
+  kOrientationsAnswer,    // accept, refuse, re-orient, appointment, outcome: + partenaire
+  kOrientationsMeasures,  // counts by partner, service, site: all professionals but admin
 };
 
 inline constexpr Action kAllActions[] = {Action::kPublic,
@@ -55,7 +61,11 @@ inline constexpr Action kAllActions[] = {Action::kPublic,
                                          Action::kPersonsRead,
                                          Action::kPersonsWrite,
                                          Action::kPersonsExport,
-                                         Action::kPersonsAdmin};
+                                         Action::kPersonsAdmin,
+                                         Action::kOrientationsWrite,
+                                         Action::kOrientationsRead,
+                                         Action::kOrientationsAnswer,
+                                         Action::kOrientationsMeasures};
 
 std::string_view ActionName(Action action);  // "users.write"
 std::optional<Action> ParseAction(std::string_view name);

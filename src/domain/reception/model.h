@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -245,6 +246,14 @@ struct PersonExport {
   std::vector<Consent> consents;
   std::vector<Ticket> tickets;
   std::vector<PersonId> merged_from;  // files merged into this one
+  // Records other modules hold about the person (orientations; later appointments): a kind,
+  // an id and member/value pairs, filled by the storage hooks of those modules.
+  struct Record {
+    std::string kind;  // "orientation"
+    std::int64_t id = 0;
+    std::vector<std::pair<std::string, std::string>> fields;
+  };
+  std::vector<Record> autres;
   // Summary of accesses (from the audit log): who, when, what.
   struct Access {
     TimePoint at{};
