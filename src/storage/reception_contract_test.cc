@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "storage/identity_repository.h"
 #include "storage/migrations.h"
+#include "storage/orientation_repository.h"
 #include "storage/reception_repository.h"
 
 namespace pasip::storage {
@@ -784,6 +785,19 @@ TEST_P(ReceptionContract, ExportCoversEveryTableHoldingAPerson) {
   t.person_id = p.id;
   t.arrivee = kNow;
   ASSERT_TRUE(store_->CreateTicket(t));
+  orientation::Write oriented;  // orientations
+  oriented.orientation.organisation_id = org_a_;
+  oriented.orientation.site_id = site_a_;
+  oriented.orientation.created_by = agent_;
+  oriented.orientation.person_id = p.id;
+  oriented.orientation.service_id = 1;
+  oriented.orientation.structure_id = 1;
+  oriented.orientation.motifs = {"emploi"};
+  oriented.orientation.demande = "Accompagnement";
+  oriented.orientation.created_at = kNow;
+  oriented.orientation.updated_at = kNow;
+  auto written = SqlOrientationStore(*db_).Apply(oriented);
+  ASSERT_TRUE(written) << written.error().ToString();
 
   auto bundle = store_->ExportPerson(p.id);
   ASSERT_TRUE(bundle) << bundle.error().ToString();
@@ -797,6 +811,9 @@ TEST_P(ReceptionContract, ExportCoversEveryTableHoldingAPerson) {
       {"person_consents", bundle->consents.size()},
       {"person_merges", bundle->merged_from.size()},
       {"tickets", bundle->tickets.size()},
+      {"orientations", static_cast<std::size_t>(
+                           std::count_if(bundle->autres.begin(), bundle->autres.end(),
+                                         [](const auto& r) { return r.kind == "orientation"; }))},
   };
   for (const std::string& table : TablesHoldingAPerson(*db_)) {
     const auto section = sections.find(table);

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "storage/orientation_repository.h"
+
 namespace pasip::storage {
 namespace {
 
@@ -342,9 +344,14 @@ constexpr char kPurgeLogReadColumns[] = "id, purged_id, at, mode, bundle";
 }  // namespace
 
 const std::vector<std::string>& SqlReceptionStore::PersonTables() {
-  static const std::vector<std::string> tables = {
-      "passages",        "person_keys",   "person_follows", "person_notes",
-      "person_consents", "person_merges", "tickets"};
+  // Other modules' tables come from their stores, whose records ExportPerson reads too.
+  static const std::vector<std::string> tables = [] {
+    std::vector<std::string> out = {"passages",     "person_keys",     "person_follows",
+                                    "person_notes", "person_consents", "person_merges",
+                                    "tickets"};
+    for (const std::string& t : SqlOrientationStore::PersonTables()) out.push_back(t);
+    return out;
+  }();
   return tables;
 }
 
@@ -642,6 +649,7 @@ Status SqlReceptionStore::MergePersons(PersonId kept, PersonId absorbed, TimePoi
   PASIP_TRY(
       c->Execute("UPDATE person_consents SET person_id = ? WHERE person_id = ?", {kept, absorbed}));
   PASIP_TRY(c->Execute("UPDATE tickets SET person_id = ? WHERE person_id = ?", {kept, absorbed}));
+  PASIP_TRY(MoveOrientations(*c, kept, absorbed));
   // The organisations that followed the absorbed file follow the kept one ("fusion"),
   // unless they already do.
   PASIP_TRY(
@@ -901,6 +909,7 @@ Status SqlReceptionStore::ErasePerson(PersonId id, const PurgeLogEntry& log) {
         c->Execute("UPDATE passages SET person_id = NULL, note = '' WHERE person_id = ?", {g}));
     PASIP_TRY(c->Execute(
         "UPDATE tickets SET person_id = NULL, note_transmission = '' WHERE person_id = ?", {g}));
+    PASIP_TRY(DetachOrientations(*c, g));
     PASIP_TRY(c->Execute("DELETE FROM person_notes WHERE person_id = ?", {g}));
     PASIP_TRY(c->Execute("DELETE FROM person_consents WHERE person_id = ?", {g}));
     PASIP_TRY(c->Execute("DELETE FROM person_follows WHERE person_id = ?", {g}));
@@ -976,6 +985,7 @@ Result<PersonExport> SqlReceptionStore::ExportPerson(PersonId id) {
                                           "absorbed_person_id",
                                           {id}));
   for (const Row& r : merges) out.merged_from.push_back(r.Int(0));
+  PASIP_TRY(ExportOrientationsOf(*c, id, out.autres));
   PASIP_TRY(tx.Commit());
   return out;
 }
