@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/directory_api.h"
+#include "api/orientation_api.h"
 #include "api/problem.h"
 #include "api/reception_api.h"
 #include "api/support.h"
@@ -401,6 +402,7 @@ void RegisterRoutes(http::Router& router, Services& services, const Options& opt
 
   RegisterDirectoryRoutes(router, s);
   RegisterReceptionRoutes(router, s);
+  RegisterOrientationRoutes(router, s);
 }
 
 }  // namespace pasip::api

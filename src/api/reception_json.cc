@@ -293,6 +293,13 @@ json ToJson(const rc::PersonExport& e) {
   for (const rc::PersonExport::Access& a : e.accesses) {
     accesses.push_back({{"date", Instant(a.at)}, {"utilisateur", a.user_id}, {"action", a.action}});
   }
+  // Records of other modules (orientations…): their kind, id and fields as French members.
+  json autres = json::array();
+  for (const rc::PersonExport::Record& r : e.autres) {
+    json champs = json::object();
+    for (const auto& [name, value] : r.fields) champs[name] = value;
+    autres.push_back({{"type", r.kind}, {"id", r.id}, {"champs", std::move(champs)}});
+  }
   return {{"format", "pasip-export-personne/1"},
           {"personne", ToJson(e.person)},
           {"suivis", list(e.follows)},
@@ -301,6 +308,7 @@ json ToJson(const rc::PersonExport& e) {
           {"consentements", list(e.consents)},
           {"tickets", list(e.tickets)},
           {"dossiers_fusionnes", e.merged_from},
+          {"autres", std::move(autres)},
           {"acces", std::move(accesses)}};
 }
 

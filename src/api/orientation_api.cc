@@ -1,0 +1,515 @@
+#include "api/orientation_api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/orientation_json.h"
+#include "api/support.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "domain/identity/caller.h"
+#include "domain/orientation/orientation.h"
+#include "domain/reception/model.h"
+
+namespace pasip::api {
+namespace {
+
+using nlohmann::json;
+namespace ot = orientation;
+
+constexpr int kListDefaultLimit = 50;
+constexpr int kListMaxLimit = 100;
+constexpr int kNotificationsDefaultLimit = 50;
+constexpr int kNotificationsMaxLimit = 200;
+constexpr int kMaxAgeDays = 3650;
+constexpr int kDefaultMeasureDays = 30;     // measures without dates: the last 30 days
+constexpr std::size_t kMaxEchoedName = 60;  // a parameter name quoted back, in bytes
+
+// ---------------------------------------------------------------------------------------
+// Errors.
+
+// The domain names most fields as the API does; these are the exceptions.
+Error InOrientationTerms(Error error) {
+  static const std::map<std::string, std::string, std::less<>> kNames = {
+      {"site_id", "site"},       {"passage_id", "passage"},           {"person_id", "personne"},
+      {"service_id", "service"}, {"referent_nom", "referent"},        {"rdv_date", "date"},
+      {"rdv_lieu", "lieu"},      {"organisation_id", "organisation"}, {"notification_id", "id"},
+  };
+  if (const auto it = kNames.find(error.field); it != kNames.end()) error.field = it->second;
+  return InApiTerms(std::move(error));
+}
+
+http::Handler Handle(Input input, std::function<Result<http::Response>(http::Request&)> f) {
+  return WrapInput(input, InOrientationTerms, std::move(f));
+}
+
+std::string OrientationPath(ot::OrientationId id) {
+  return "/api/v1/orientations/" + std::to_string(id);
+}
+
+Error Unknown() { return NotFound("Orientation introuvable."); }
+
+// ---------------------------------------------------------------------------------------
+// Query-string parameters.
+
+std::string Quoted(std::string_view name) {
+  if (name.size() > kMaxEchoedName) {
+    return "« " + std::string(name.substr(0, kMaxEchoedName)) + "… »";
+  }
+  return "« " + std::string(name) + " »";
+}
+
+// Refuses any parameter not in `allowed`: a listing that silently ignored a filter would
+// answer more than was asked.
+Status CheckParameters(const http::FormData& q, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : q.pairs()) {
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    std::string accepted;
+    for (std::string_view a : allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(a);
+    return Fail(InvalidArgument(
+        "Paramètre inconnu : " + Quoted(name) +
+            (allowed.size() == 0 ? std::string(". Cette adresse n'en accepte aucun.")
+                                 : ". Paramètres acceptés : " + accepted + "."),
+        name));
+  }
+  return Ok();
+}
+
+Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {
+  const auto v = NonEmpty(q, name);
+  if (!v) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
+  if (ec != std::errc() || end != v->data() + v->size()) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être un nombre entier.", name));
+  }
+  return std::optional<std::int64_t>(value);
+}
+
+Result<std::optional<std::int64_t>> IdParam(const http::FormData& q, const char* name) {
+  PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
+  if (value && *value <= 0) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être un numéro (entier positif).", name));
+  }
+  return value;
+}
+
+Result<int> BoundedParam(const http::FormData& q, const char* name, int fallback, int min,
+                         int max) {
+  PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
+  if (!value) return fallback;
+  if (*value < min || *value > max) {
+    return Fail(InvalidArgument(std::string("Le paramètre « ") + name +
+                                    " » doit être un nombre entre " + std::to_string(min) + " et " +
+                                    std::to_string(max) + ".",
+                                name));
+  }
+  return static_cast<int>(*value);
+}
+
+Result<bool> BoolParam(const http::FormData& q, const char* name) {
+  const auto v = NonEmpty(q, name);
+  if (!v) return false;
+  const std::string lower = text::AsciiLower(*v);
+  if (lower == "true" || lower == "1" || lower == "oui") return true;
+  if (lower == "false" || lower == "0" || lower == "non") return false;
+  return Fail(InvalidArgument(
+      std::string("Le paramètre « ") + name + " » doit valoir true ou false.", name));
+}
+
+bool IsDay(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return ParseIso(s).has_value();
+}
+
+// The Paris day "YYYY-MM-DD" of an instant, `shift` days later.
+std::string ParisDay(TimePoint t, int shift = 0) {
+  const CivilTime c = ToParisCivil(t);
+  const std::int64_t days = DaysFromCivilDate(c.year, c.month, c.day) + shift;
+  const CivilTime d = CivilFromUnixSeconds(days * 86400);
+  char out[16];
+  std::snprintf(out, sizeof out, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
+                d.day);
+  return out;
+}
+
+Result<std::string> DayParam(const http::FormData& q, const char* name, std::string fallback) {
+  const auto v = NonEmpty(q, name);
+  if (!v) return fallback;
+  if (!IsDay(*v)) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être une date (2026-03-04).", name));
+  }
+  return *v;
+}
+
+// "statut=envoyee,recue" or "statut=envoyee&statut=recue".
+Result<std::vector<ot::Status>> StatusesParam(const http::FormData& q) {
+  std::vector<ot::Status> out;
+  for (const std::string& raw : q.GetAll("statut")) {
+    for (std::string_view part : text::Split(raw, ',')) {
+      const std::string_view name = text::Trim(part);
+      if (name.empty()) continue;
+      const auto status = ot::ParseStatus(name);
+      if (!status) {
+        std::string known;
+        for (const ot::Status s : ot::kAllStatuses) {
+          known += (known.empty() ? "" : ", ") + std::string(ot::StatusName(s));
+        }
+        return Fail(InvalidArgument(
+            "Statut inconnu : " + Quoted(name) + ". Statuts possibles : " + known + ".", "statut"));
+      }
+      if (std::find(out.begin(), out.end(), *status) == out.end()) out.push_back(*status);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Bodies and relation.
+
+// The body as a JSON object; an empty body is an empty object (steps whose members are all
+// optional: accepter, relancer, cloturer).
+Result<json> OptionalBody(const http::Request& req) {
+  if (text::Trim(req.body).empty()) return json::object();
+  return ParseBody(req);
+}
+
+bool HasMembership(const identity::Principal& who, ot::OrganisationId org,
+                   std::initializer_list<identity::Role> roles) {
+  for (const identity::Membership& m : who.memberships) {
+    if (m.organisation_id != org) continue;
+    if (std::find(roles.begin(), roles.end(), m.role) != roles.end()) return true;
+  }
+  return false;
+}
+
+// The stored orientation a write route changes, or 404 when the caller holds no relation to
+// it (orienting: accueil or social of its organisation; recipient: partenaire, accueil or
+// social of the recipient organisation, once sent) — checked before the body is read, so
+// that a malformed body does not tell a hidden orientation exists. Not audited: the use
+// case that follows is, and checks the relation again.
+Result<ot::Orientation> RelatedBase(Services& s, const identity::Principal& who,
+                                    ot::OrientationId id) {
+  PASIP_ASSIGN_OR_RETURN(found, s.orientation.store().Find(id));
+  if (!found) return Fail(Unknown());
+  using identity::Role;
+  const bool orienting =
+      HasMembership(who, found->organisation_id, {Role::kAccueil, Role::kSocial});
+  const bool recipient = found->status != ot::Status::kDraft && found->recipient_organisation_id &&
+                         HasMembership(who, *found->recipient_organisation_id,
+                                       {Role::kPartenaire, Role::kAccueil, Role::kSocial});
+  if (!orienting && !recipient) return Fail(Unknown());
+  return *found;
+}
+
+// ---------------------------------------------------------------------------------------
+// Orientations.
+
+Result<http::Response> Create(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(body, ParseBody(req));
+  PASIP_ASSIGN_OR_RETURN(draft, DraftFromJson(body));
+  PASIP_ASSIGN_OR_RETURN(view,
+                         s.orientation.Create(std::move(draft), caller.principal, caller.audit));
+  http::Response r = JsonOk(ToJson(view, true), 201);
+  r.SetHeader("Location", OrientationPath(view.orientation.id));
+  return r;
+}
+
+Result<http::Response> List(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  const http::FormData& q = req.query;
+  PASIP_TRY(CheckParameters(q, {"boite", "statut", "urgence", "service", "personne",
+                                "anciennete_min_jours", "apres", "limite"}));
+  ot::ListFilter filter;
+  if (const auto box = NonEmpty(q, "boite")) {
+    if (*box == "emises") {
+      filter.box = ot::Box::kSent;
+    } else if (*box == "recues") {
+      filter.box = ot::Box::kInbox;
+    } else {
+      return Fail(InvalidArgument(
+          "Le paramètre « boite » vaut « emises » (orientations envoyées) ou « recues » (boîte "
+          "de réception).",
+          "boite"));
+    }
+  } else {
+    // A partner only receives: their default box is the inbox.
+    const bool orients = caller.principal.HasRole(identity::Role::kAccueil) ||
+                         caller.principal.HasRole(identity::Role::kSocial);
+    filter.box = orients ? ot::Box::kSent : ot::Box::kInbox;
+  }
+  PASIP_ASSIGN_OR_RETURN(statuses, StatusesParam(q));
+  filter.statuses = std::move(statuses);
+  if (const auto urgence = NonEmpty(q, "urgence")) {
+    if (!reception::IsChoice(reception::Urgences(), *urgence)) {
+      std::string known;
+      for (const reception::Choice& c : reception::Urgences()) {
+        known += (known.empty() ? "" : ", ") + std::string(c.code);
+      }
+      return Fail(InvalidArgument(
+          "Le paramètre « urgence » vaut l'une de ces valeurs : " + known + ".", "urgence"));
+    }
+    filter.urgence = *urgence;
+  }
+  PASIP_ASSIGN_OR_RETURN(service, IdParam(q, "service"));
+  filter.service_id = service;
+  PASIP_ASSIGN_OR_RETURN(person, IdParam(q, "personne"));
+  filter.person_id = person;
+  PASIP_ASSIGN_OR_RETURN(age, BoundedParam(q, "anciennete_min_jours", 0, 0, kMaxAgeDays));
+  filter.anciennete_min_jours = age;
+  PASIP_ASSIGN_OR_RETURN(after, IdParam(q, "apres"));
+  filter.apres = after;
+  PASIP_ASSIGN_OR_RETURN(limit, BoundedParam(q, "limite", kListDefaultLimit, 1, kListMaxLimit));
+  filter.limite = limit;
+  PASIP_ASSIGN_OR_RETURN(page, s.orientation.List(filter, caller.principal, caller.audit));
+  json items = json::array();
+  for (const ot::View& v : page.items) items.push_back(ToJson(v, false));
+  return JsonOk({{"items", std::move(items)},
+                 {"suivant", page.suivant ? json(*page.suivant) : json(nullptr)}});
+}
+
+Result<http::Response> Get(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_ASSIGN_OR_RETURN(view, s.orientation.Get(id, caller.principal, caller.audit));
+  return JsonOk(ToJson(view, true));
+}
+
+Result<http::Response> UpdateDraft(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_ASSIGN_OR_RETURN(base, RelatedBase(s, caller.principal, id));
+  PASIP_ASSIGN_OR_RETURN(body, ParseBody(req));
+  PASIP_ASSIGN_OR_RETURN(draft, DraftFromJson(body, DraftOf(base)));
+  PASIP_ASSIGN_OR_RETURN(
+      view, s.orientation.UpdateDraft(id, std::move(draft), caller.principal, caller.audit));
+  return JsonOk(ToJson(view, true));
+}
+
+Result<http::Response> Form(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_ASSIGN_OR_RETURN(form, s.orientation.Form(id, caller.principal, caller.audit));
+  return JsonOk(ToJson(form));
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps. Each reads the common members (motif, commentaire, version) and its own.
+
+Result<http::Response> TakeStep(Services& s, http::Request& req, ot::Step step, const json& body) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_ASSIGN_OR_RETURN(input, StepInputFromJson(body));
+  PASIP_ASSIGN_OR_RETURN(view, s.orientation.Take(id, step, input, caller.principal, caller.audit));
+  return JsonOk(ToJson(view, true));
+}
+
+// The body of a step route, once the caller's relation to the orientation is established.
+Result<json> StepBody(Services& s, http::Request& req) {
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_TRY(RelatedBase(s, CallerOf(req).principal, id));
+  return OptionalBody(req);
+}
+
+template <ot::Step kStep>
+Result<http::Response> Simple(Services& s, http::Request& req) {
+  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
+  return TakeStep(s, req, kStep, body);
+}
+
+// {"etat": "propose" | "fixe", "date", "lieu"}
+Result<http::Response> Appointment(Services& s, http::Request& req) {
+  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
+  PASIP_ASSIGN_OR_RETURN(etat, OptString(body, "etat"));
+  const std::string state(text::Trim(etat.value_or("")));
+  ot::Step step;
+  if (state == "propose") {
+    step = ot::Step::kProposeAppointment;
+  } else if (state == "fixe") {
+    step = ot::Step::kSetAppointment;
+  } else {
+    return Fail(InvalidArgument(
+        "Indiquez dans « etat » si le rendez-vous est « propose » ou « fixe ».", "etat"));
+  }
+  return TakeStep(s, req, step, body);
+}
+
+// {"issue": "personne_recue" | "personne_non_venue", "commentaire"}
+Result<http::Response> Outcome(Services& s, http::Request& req) {
+  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
+  PASIP_ASSIGN_OR_RETURN(issue, OptString(body, "issue"));
+  const std::string outcome(text::Trim(issue.value_or("")));
+  ot::Step step;
+  if (outcome == "personne_recue") {
+    step = ot::Step::kPersonReceived;
+  } else if (outcome == "personne_non_venue") {
+    step = ot::Step::kNoShow;
+  } else {
+    return Fail(InvalidArgument(
+        "Indiquez dans « issue » « personne_recue » ou « personne_non_venue ».", "issue"));
+  }
+  return TakeStep(s, req, step, body);
+}
+
+// ---------------------------------------------------------------------------------------
+// Measures.
+
+Result<http::Response> Measure(Services& s, http::Request& req) {
+  const http::FormData& q = req.query;
+  PASIP_TRY(CheckParameters(q, {"par", "du", "au"}));
+  ot::GroupBy par = ot::GroupBy::kPartner;
+  if (const auto v = NonEmpty(q, "par")) {
+    if (*v == "partenaire") {
+      par = ot::GroupBy::kPartner;
+    } else if (*v == "service") {
+      par = ot::GroupBy::kService;
+    } else if (*v == "site") {
+      par = ot::GroupBy::kSite;
+    } else {
+      return Fail(InvalidArgument(
+          "Le paramètre « par » vaut « partenaire », « service » ou « site ».", "par"));
+    }
+  }
+  PASIP_ASSIGN_OR_RETURN(au, DayParam(q, "au", ParisDay(s.clock.Now())));
+  PASIP_ASSIGN_OR_RETURN(du, DayParam(q, "du", ""));
+  if (du.empty()) du = ParisDay(*ParseIso(au), -(kDefaultMeasureDays - 1));
+  if (du > au) return Fail(InvalidArgument("« du » doit précéder « au ».", "du"));
+  PASIP_ASSIGN_OR_RETURN(measures, s.orientation.Measure(par, du, au, CallerOf(req).principal));
+  return JsonOk(ToJson(measures));
+}
+
+// ---------------------------------------------------------------------------------------
+// Notifications.
+
+Result<http::Response> Notifications(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  const http::FormData& q = req.query;
+  PASIP_TRY(CheckParameters(q, {"non_lues", "limite"}));
+  PASIP_ASSIGN_OR_RETURN(unread_only, BoolParam(q, "non_lues"));
+  PASIP_ASSIGN_OR_RETURN(
+      limit, BoundedParam(q, "limite", kNotificationsDefaultLimit, 1, kNotificationsMaxLimit));
+  PASIP_ASSIGN_OR_RETURN(list, s.orientation.Notifications(caller.principal, unread_only, limit));
+  PASIP_ASSIGN_OR_RETURN(unread, s.orientation.UnreadCount(caller.principal));
+  json items = json::array();
+  for (const ot::Notification& n : list) items.push_back(ToJson(n));
+  return JsonOk({{"items", std::move(items)}, {"non_lues", unread}});
+}
+
+Result<http::Response> MarkRead(Services& s, http::Request& req) {
+  PASIP_ASSIGN_OR_RETURN(id, PathId(req));
+  PASIP_TRY(s.orientation.MarkRead(id, CallerOf(req).principal));
+  return http::Response::NoContent();
+}
+
+Result<http::Response> MarkAllRead(Services& s, http::Request& req) {
+  PASIP_TRY(s.orientation.MarkAllRead(CallerOf(req).principal));
+  return http::Response::NoContent();
+}
+
+Result<http::Response> GetPreferences(Services& s, http::Request& req) {
+  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_ASSIGN_OR_RETURN(digest, s.orientation.WantsDigest(CallerOf(req).principal));
+  return JsonOk({{"resume_quotidien", digest}});
+}
+
+Result<http::Response> SetPreferences(Services& s, http::Request& req) {
+  const identity::Caller& caller = CallerOf(req);
+  PASIP_ASSIGN_OR_RETURN(body, ParseBody(req));
+  PASIP_ASSIGN_OR_RETURN(digest, OptBool(body, "resume_quotidien"));
+  if (!digest) {
+    return Fail(
+        InvalidArgument("Indiquez « resume_quotidien » : true ou false.", "resume_quotidien"));
+  }
+  PASIP_TRY(s.orientation.SetDigest(*digest, caller.principal));
+  PASIP_ASSIGN_OR_RETURN(saved, s.orientation.WantsDigest(caller.principal));
+  return JsonOk({{"resume_quotidien", saved}});
+}
+
+}  // namespace
+
+void RegisterOrientationRoutes(http::Router& router, Services& services) {
+  using http::Method;
+  using http::RouteKind;
+  Services& s = services;
+  const auto bind = [&s](Result<http::Response> (*f)(Services&, http::Request&)) {
+    return [&s, f](http::Request& req) { return f(s, req); };
+  };
+  const auto add = [&](Method method, std::string pattern, const char* action, Input input,
+                       Result<http::Response> (*f)(Services&, http::Request&),
+                       const char* summary) {
+    router.Add(method, std::move(pattern), RouteKind::kApi, action, Handle(input, bind(f)))
+        .summary = summary;
+  };
+  constexpr char kWrite[] = "orientations.write";
+  constexpr char kRead[] = "orientations.read";
+  constexpr char kAnswer[] = "orientations.answer";
+
+  // Orientations.
+  add(Method::kPost, "/api/v1/orientations", kWrite, Input::kBody, Create,
+      "Créer une orientation (brouillon, ou envoyée aussitôt)");
+  add(Method::kGet, "/api/v1/orientations", kRead, Input::kQuery, List,
+      "Lister les orientations envoyées, ou la boîte de réception d'un partenaire");
+  add(Method::kGet, "/api/v1/orientations/mesures", "orientations.measures", Input::kQuery, Measure,
+      "Mesures des orientations par partenaire, service ou lieu (effectifs seulement)");
+  add(Method::kGet, "/api/v1/orientations/{id}", kRead, Input::kQuery, Get,
+      "Lire une orientation et son historique");
+  add(Method::kPatch, "/api/v1/orientations/{id}", kWrite, Input::kBody, UpdateDraft,
+      "Modifier un brouillon d'orientation");
+  add(Method::kGet, "/api/v1/orientations/{id}/fiche-de-liaison", kRead, Input::kQuery, Form,
+      "La fiche de liaison d'une orientation");
+
+  // Steps.
+  add(Method::kPost, "/api/v1/orientations/{id}/envoyer", kWrite, Input::kBody,
+      Simple<ot::Step::kSend>, "Envoyer une orientation au partenaire");
+  add(Method::kPost, "/api/v1/orientations/{id}/accepter", kAnswer, Input::kBody,
+      Simple<ot::Step::kAccept>, "Accepter une orientation");
+  add(Method::kPost, "/api/v1/orientations/{id}/refuser", kAnswer, Input::kBody,
+      Simple<ot::Step::kRefuse>, "Refuser une orientation (motif et commentaire)");
+  add(Method::kPost, "/api/v1/orientations/{id}/reorienter", kAnswer, Input::kBody,
+      Simple<ot::Step::kReorient>,
+      "Réorienter vers un autre service (une nouvelle orientation suit)");
+  add(Method::kPost, "/api/v1/orientations/{id}/rendez-vous", kAnswer, Input::kBody, Appointment,
+      "Proposer ou fixer un rendez-vous");
+  add(Method::kPost, "/api/v1/orientations/{id}/issue", kAnswer, Input::kBody, Outcome,
+      "Enregistrer l'issue : personne reçue ou non venue");
+  add(Method::kPost, "/api/v1/orientations/{id}/annuler", kWrite, Input::kBody,
+      Simple<ot::Step::kCancel>, "Annuler une orientation");
+  add(Method::kPost, "/api/v1/orientations/{id}/relancer", kWrite, Input::kBody,
+      Simple<ot::Step::kRelaunch>, "Relancer une orientation sans réponse");
+  add(Method::kPost, "/api/v1/orientations/{id}/cloturer", kWrite, Input::kBody,
+      Simple<ot::Step::kClose>, "Clôturer une orientation");
+
+  // Notifications of the caller.
+  add(Method::kGet, "/api/v1/notifications", kRead, Input::kQuery, Notifications,
+      "Mes notifications");
+  add(Method::kPost, "/api/v1/notifications/lues", kRead, Input::kBody, MarkAllRead,
+      "Marquer toutes mes notifications comme lues");
+  add(Method::kPost, "/api/v1/notifications/{id}/lue", kRead, Input::kBody, MarkRead,
+      "Marquer une notification comme lue");
+  add(Method::kGet, "/api/v1/notifications/preferences", kRead, Input::kQuery, GetPreferences,
+      "Mes préférences de notification");
+  add(Method::kPut, "/api/v1/notifications/preferences", kRead, Input::kBody, SetPreferences,
+      "Changer mes préférences de notification (résumé quotidien)");
+}
+
+}  // namespace pasip::api
