@@ -16,11 +16,14 @@
 #include "core/text.h"
 #include "domain/identity/caller.h"
 #include "http/cookie.h"
+#include "mail/smtp_transport.h"
 #include "storage/audit_repository.h"
 #include "storage/directory_repository.h"
 #include "storage/identity_repository.h"
 #include "storage/job_repository.h"
 #include "storage/migrations.h"
+#include "storage/orientation_repository.h"
+#include "storage/outbox_repository.h"
 #include "storage/reception_repository.h"
 #include "storage/territory_repository.h"
 
@@ -32,7 +35,8 @@ using identity::Decision;
 // Stores and services, kept together so that references given out stay valid.
 struct Application::Parts {
   explicit Parts(storage::Database& db, storage::Database& audit_db, const Clock& clock,
-                 identity::SessionPolicy policy, reception::Catalogue reception_catalogue)
+                 identity::SessionPolicy policy, reception::Catalogue reception_catalogue,
+                 orientation::Settings orientation_settings, mail::SmtpSettings smtp)
       : catalogue(std::move(reception_catalogue)),
         identity(db),
         sessions(db),
@@ -46,7 +50,13 @@ struct Application::Parts {
         directory_store(db, clock),
         directory(directory_store, territory, audit, clock),
         reception_store(db),
-        reception(reception_store, identity, audit, clock, catalogue) {}
+        reception(reception_store, identity, audit, clock, catalogue),
+        outbox(db),
+        orientation_store(db),
+        orientation(orientation_store, outbox, reception, directory, identity, audit, clock,
+                    std::move(orientation_settings)),
+        transport(smtp),
+        delivery(outbox, transport, clock, smtp.from) {}
   // The deployment's motive and act lists; first, as the reception service refers to it.
   reception::Catalogue catalogue;
   storage::SqlIdentityStore identity;
@@ -62,6 +72,11 @@ struct Application::Parts {
   directory::DirectoryService directory;
   storage::SqlReceptionStore reception_store;
   reception::ReceptionService reception;
+  storage::SqlOutboxStore outbox;
+  storage::SqlOrientationStore orientation_store;
+  orientation::OrientationService orientation;
+  mail::SmtpTransport transport;
+  mail::Delivery delivery;
 };
 
 namespace {
@@ -202,11 +217,25 @@ Status Application::Init() {
   policy.idle_timeout = config_.session_idle;
   policy.absolute_timeout = config_.session_absolute;
   PASIP_ASSIGN_OR_RETURN(catalogue, LoadCatalogue(config_.reception_catalogue));
-  parts_ =
-      std::make_unique<Parts>(*database_, audit_database(), clock_, policy, std::move(catalogue));
+  orientation::Settings orientation_settings;
+  orientation_settings.reminder_days = config_.orientation_reminder_days;
+  orientation_settings.expiry_days = config_.orientation_expiry_days;
+  orientation_settings.link_days = config_.orientation_link_days;
+  orientation_settings.public_url = config_.PublicUrl();
+  orientation_settings.deployment_name = config_.deployment_name;
+  mail::SmtpSettings smtp;
+  smtp.host = config_.smtp_host;
+  smtp.port = config_.smtp_port;
+  smtp.starttls = config_.smtp_starttls;
+  smtp.username = config_.smtp_username;
+  smtp.password = config_.smtp_password;
+  smtp.from = config_.smtp_from;
+  parts_ = std::make_unique<Parts>(*database_, audit_database(), clock_, policy,
+                                   std::move(catalogue), std::move(orientation_settings), smtp);
   services_ = std::unique_ptr<Services>(
       new Services{clock_, parts_->audit, parts_->identity, parts_->accounts, parts_->organisations,
-                   parts_->jobs, parts_->territory, parts_->directory, parts_->reception});
+                   parts_->jobs, parts_->territory, parts_->directory, parts_->reception,
+                   parts_->orientation, parts_->outbox});
   worker_ = std::make_unique<jobs::Worker>(
       parts_->jobs, clock_, "pasip-" + std::to_string(::getpid()) + "-" + crypto::RandomToken(4));
   RegisterJobs();
@@ -256,6 +285,38 @@ void Application::RegisterJobs() {
     spdlog::info("reception.purge: {}", PurgeSummary(report, config_.reception_archives_dir));
     return Ok();
   });
+  // Outgoing e-mail (the outbox is filled in the same transactions as the changes it tells).
+  worker_->Register("mail.send", [this](const jobs::Job&) -> Status {
+    PASIP_ASSIGN_OR_RETURN(report, parts_->delivery.RunOnce());
+    if (report.sent + report.retried + report.failed > 0) {
+      spdlog::info("mail.send: {} envoyés, {} à réessayer, {} abandonnés", report.sent,
+                   report.retried, report.failed);
+    }
+    return Ok();
+  });
+  // Sent and failed messages hold links: kept 30 days for the history, then removed.
+  worker_->Register("mail.prune", [this](const jobs::Job&) -> Status {
+    PASIP_TRY(parts_->outbox.Prune(clock_.Now() - std::chrono::hours(24 * 30)));
+    return Ok();
+  });
+  // Reminders and expiries of unanswered orientations.
+  worker_->Register("orientations.sweep", [this](const jobs::Job& job) -> Status {
+    audit::Context ctx{0, "job-" + std::to_string(job.id)};
+    PASIP_ASSIGN_OR_RETURN(report, parts_->orientation.Sweep(ctx));
+    if (report.rappels + report.expirees > 0) {
+      spdlog::info("orientations.sweep: {} rappels, {} expirées", report.rappels, report.expirees);
+    }
+    return Ok();
+  });
+  worker_->Register("orientations.digest", [this](const jobs::Job&) -> Status {
+    PASIP_ASSIGN_OR_RETURN(queued, parts_->orientation.SendDigests());
+    spdlog::info("orientations.digest: {} résumés quotidiens", queued);
+    return Ok();
+  });
+  worker_->Schedule({"mail.send", std::chrono::minutes(1)});
+  worker_->Schedule({"mail.prune", std::chrono::hours(24)});
+  worker_->Schedule({"orientations.sweep", std::chrono::hours(1)});
+  worker_->Schedule({"orientations.digest", std::chrono::hours(24)});
   worker_->Schedule({"sessions.cleanup", std::chrono::hours(1)});
   worker_->Schedule({"reception.purge", std::chrono::hours(24)});
   worker_->Schedule({"audit.retention", std::chrono::hours(24)});

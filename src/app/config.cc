@@ -221,6 +221,27 @@ const std::vector<KeyDef>& Keys() {
          c.smtp_from = v;
          return Ok();
        }},
+      {"orientations.rappel_jours",
+       "Rappel au partenaire tous les N jours sans réponse à une orientation (1 à 60)",
+       [](Config& c, const std::string& v) -> Status {
+         PASIP_ASSIGN_OR_RETURN(n, ParseInt("orientations.rappel_jours", v, 1, 60));
+         c.orientation_reminder_days = static_cast<int>(n);
+         return Ok();
+       }},
+      {"orientations.expiration_jours",
+       "Expiration d'une orientation sans réponse, en jours après l'envoi (1 à 365)",
+       [](Config& c, const std::string& v) -> Status {
+         PASIP_ASSIGN_OR_RETURN(n, ParseInt("orientations.expiration_jours", v, 1, 365));
+         c.orientation_expiry_days = static_cast<int>(n);
+         return Ok();
+       }},
+      {"orientations.lien_jours",
+       "Validité des liens envoyés aux partenaires sans compte, en jours (1 à 60)",
+       [](Config& c, const std::string& v) -> Status {
+         PASIP_ASSIGN_OR_RETURN(n, ParseInt("orientations.lien_jours", v, 1, 60));
+         c.orientation_link_days = static_cast<int>(n);
+         return Ok();
+       }},
       {"sessions.idle_minutes", "Expiration d'une session inactive, en minutes (5 à 30)",
        [](Config& c, const std::string& v) -> Status {
          PASIP_ASSIGN_OR_RETURN(n, ParseInt("sessions.idle_minutes", v, 5, 30));

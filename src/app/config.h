@@ -70,6 +70,11 @@ struct Config {
   // empty = the defaults.
   std::string reception_catalogue;
 
+  // [orientations]
+  int orientation_reminder_days = 10;  // reminders every M days while unanswered
+  int orientation_expiry_days = 30;    // expiry N days after sending, unanswered
+  int orientation_link_days = 14;      // life of the signed links sent to partners
+
   std::string log_level = "info";
 
   std::string ListenAddress() const;

@@ -1542,6 +1542,92 @@ constexpr DemoPassage kDemoPassages[] = {
 
 }  // namespace
 
+namespace {
+
+// The first service of a demo structure whose name starts with `prefix`.
+Result<std::optional<directory::Service>> DemoService(Services& s, std::string_view structure_key,
+                                                      std::string_view prefix) {
+  PASIP_ASSIGN_OR_RETURN(structure,
+                         s.directory.store().FindStructureBySource(kSource, structure_key));
+  if (!structure) return std::optional<directory::Service>();
+  PASIP_ASSIGN_OR_RETURN(services, s.directory.store().ServicesOf(structure->id));
+  for (directory::Service& service : services) {
+    if (service.nom.starts_with(prefix)) return std::optional<directory::Service>(service);
+  }
+  return std::optional<directory::Service>();
+}
+
+// Orientations from the CCAS de Rennes, through the OrientationService as the demo agents
+// (accueil) and partner (Caf) would make them. E-mails they queue stay in the outbox until an
+// SMTP server is configured.
+Result<std::int64_t> CreateDemoOrientations(Application& app, const identity::Principal& agent,
+                                            const std::vector<reception::PersonId>& persons,
+                                            TimePoint now) {
+  Services& s = app.services();
+  PASIP_ASSIGN_OR_RETURN(caf, DemoService(s, "demo-caf-rennes", "Information sur les prestations"));
+  PASIP_ASSIGN_OR_RETURN(pcb, DemoService(s, "demo-pcb-rennes", ""));
+  PASIP_ASSIGN_OR_RETURN(partner_user, s.identity.FindUserByEmail(DemoEmail("partenaire")));
+  if (!caf || !pcb || !partner_user || persons.size() < 2) return 0;
+  identity::Principal partner;
+  partner.user_id = partner_user->id;
+  partner.memberships = partner_user->memberships;
+  partner.second_factor_verified = true;
+  const audit::Context agent_ctx{agent.user_id, "demo"};
+  const audit::Context partner_ctx{partner.user_id, "demo"};
+  PASIP_ASSIGN_OR_RETURN(
+      passages, s.reception.ListPassages({{}, {}, {}, {}, persons[0], {}, 1}, agent, agent_ctx));
+  std::int64_t made = 0;
+
+  orientation::Draft rsa;
+  if (!passages.empty()) rsa.passage_id = passages.front().id;
+  rsa.person_id = persons[0];
+  rsa.service_id = caf->id;
+  rsa.motifs = {"droits--rsa"};
+  rsa.demande =
+      "Instruction de la demande de RSA : la personne a ses trois derniers bulletins de salaire.";
+  rsa.mode = "accompagnee";
+  rsa.accompagnement = "rdv_demande";
+  rsa.champs_partages = {"nom_affiche", "telephone"};
+  rsa.consentement = "informee";
+  rsa.envoyer = true;
+  PASIP_ASSIGN_OR_RETURN(first, s.orientation.Create(rsa, agent, agent_ctx));
+  ++made;
+  PASIP_TRY(s.orientation.Get(first.orientation.id, partner, partner_ctx));
+  PASIP_TRY(s.orientation.Take(first.orientation.id, orientation::Step::kAccept, {}, partner,
+                               partner_ctx));
+  orientation::StepInput rdv;
+  CivilTime at = ToParisCivil(now + std::chrono::days(3));
+  at.hour = 14;
+  at.minute = 30;
+  at.second = 0;
+  rdv.rdv_date = FromParisCivil(at);
+  rdv.rdv_lieu = "Caf — point d'accueil de Rennes, 20 cours Fictif";
+  PASIP_TRY(s.orientation.Take(first.orientation.id, orientation::Step::kSetAppointment, rdv,
+                               partner, partner_ctx));
+
+  orientation::Draft family;
+  family.person_id = persons[1];
+  family.service_id = caf->id;
+  family.motifs = {"droits--prestations-familiales"};
+  family.demande = "Ouverture des prestations familiales après l'arrivée d'un deuxième enfant.";
+  family.champs_partages = {"nom_affiche"};
+  family.consentement = "informee";
+  family.envoyer = true;
+  PASIP_TRY(s.orientation.Create(family, agent, agent_ctx));
+  ++made;
+
+  orientation::Draft budget;
+  budget.service_id = pcb->id;
+  budget.motifs = {"droits--aides-logement"};
+  budget.demande = "Conseil budgétaire : retards de loyer depuis deux mois.";
+  budget.envoyer = true;
+  PASIP_TRY(s.orientation.Create(budget, agent, agent_ctx));
+  ++made;
+  return made;
+}
+
+}  // namespace
+
 Result<DemoReception> CreateDemoReception(Application& app, TimePoint now) {
   Services& s = app.services();
   DemoReception out;
@@ -1616,6 +1702,8 @@ Result<DemoReception> CreateDemoReception(Application& app, TimePoint now) {
   PASIP_TRY(s.reception.TakeTicket(site.id, "droits--rsa", std::nullopt, who, ctx));
   PASIP_TRY(s.reception.TakeTicket(site.id, "droits--aides-logement", std::nullopt, who, ctx));
   out.tickets = 2;
+  PASIP_ASSIGN_OR_RETURN(orientations, CreateDemoOrientations(app, who, persons, now));
+  out.orientations = orientations;
   return out;
 }
 
@@ -1700,8 +1788,10 @@ Result<std::vector<DemoAccount>> CreateDemoTerritory(Application& app, const Dem
   }
   PASIP_ASSIGN_OR_RETURN(reception, CreateDemoReception(app, app.services().clock.Now()));
   if (reception.passages > 0) {
-    spdlog::info("Accueil de démonstration : {} dossiers, {} passages, {} tickets en attente.",
-                 reception.persons, reception.passages, reception.tickets);
+    spdlog::info(
+        "Accueil de démonstration : {} dossiers, {} passages, {} tickets en attente, {} "
+        "orientations.",
+        reception.persons, reception.passages, reception.tickets, reception.orientations);
   }
   return accounts;
 }

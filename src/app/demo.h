@@ -85,13 +85,16 @@ struct DemoReception {
   std::int64_t persons = 0;
   std::int64_t passages = 0;
   std::int64_t tickets = 0;
+  std::int64_t orientations = 0;
 };
 
 // Reception at the CCAS de Rennes as of `now`, through the ReceptionService (validated and
 // audited like an agent's work, as the demo accueil account): invented person files with a
-// consent and notes, a fortnight of passages (anonymous and named) and two tickets waiting in
-// today's queue. Needs the demo organisations and accounts; does nothing when the site
-// already has passages.
+// consent and notes, a fortnight of passages (anonymous and named), two tickets waiting in
+// today's queue, and three orientations: one to the Caf accepted with an appointment (the
+// demo partner account's answer), one awaiting the Caf's answer, one anonymous to the Point
+// conseil budget (a partner without an account, reached by a signed link). Needs the demo
+// organisations and accounts; does nothing when the site already has passages.
 Result<DemoReception> CreateDemoReception(Application& app, TimePoint now);
 
 // The whole demo: communes (from `sources`), organisations, sites and accounts (only in an

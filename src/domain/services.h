@@ -10,6 +10,8 @@
 #include "domain/identity/organisations.h"
 #include "domain/identity/ports.h"
 #include "domain/jobs/queue.h"
+#include "domain/mail/mail.h"
+#include "domain/orientation/orientation.h"
 #include "domain/reception/reception.h"
 #include "domain/territory/ports.h"
 
@@ -25,6 +27,8 @@ struct Services {
   territory::TerritoryStore& territory;
   directory::DirectoryService& directory;
   reception::ReceptionService& reception;
+  orientation::OrientationService& orientation;
+  mail::Outbox& outbox;
 };
 
 }  // namespace pasip
