@@ -1,5 +1,6 @@
 // HTTP tests of the orientation JSON API against the real server on 127.0.0.1 (free port),
-// on SQLite with the demo territory and a manual clock: the whole loop (the accueil agent of
+// on SQLite and on PostgreSQL (when PASIP_TEST_PG_URL names a throwaway database, as in
+// `make test`) with the demo territory and a manual clock: the whole loop (the accueil agent of
 // the CCAS de Rennes orients a person from a passage to the Caf → the Caf's partner reads,
 // accepts and fixes a date → the agent sees it → the partner records "personne reçue" → the
 // agent closes), 401 on every route without a session, nobody outside the relation sees an
@@ -24,6 +25,7 @@
 #include "core/crypto.h"
 #include "domain/identity/totp.h"
 #include "http/server.h"
+#include "storage/database.h"
 #include "tests/support/http_client.h"
 
 namespace pasip::app {
@@ -35,7 +37,12 @@ using testing::HttpResponse;
 
 constexpr char kCafService[] = "Information sur les prestations de la Caf";
 
-class OrientationApiTest : public ::testing::Test {
+std::string PgUrl() {
+  const char* url = std::getenv("PASIP_TEST_PG_URL");
+  return url ? url : "";
+}
+
+class OrientationApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     crypto::InitCrypto();
@@ -43,6 +50,18 @@ class OrientationApiTest : public ::testing::Test {
     std::filesystem::create_directories(dir_ / "web" / "css");
     std::ofstream(dir_ / "web" / "css" / "pasip.css") << "body { margin: 0; }\n";
     config_.database_url = "sqlite://" + (dir_ / "pasip.db").string();
+    if (GetParam() == "postgres") {
+      if (PgUrl().empty()) GTEST_SKIP() << "PASIP_TEST_PG_URL absent : PostgreSQL non testé";
+      // A fresh schema for each test: the demo territory needs an empty database.
+      auto db = storage::OpenDatabase(PgUrl());
+      ASSERT_TRUE(db) << db.error().ToString();
+      auto c = (*db)->Acquire();
+      ASSERT_TRUE(c);
+      ASSERT_TRUE(
+          (*c)->ExecuteScript("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; "
+                              "DROP SCHEMA IF EXISTS audit CASCADE;"));
+      config_.database_url = PgUrl();
+    }
     config_.static_dir = (dir_ / "web").string();
     config_.reception_archives_dir = (dir_ / "archives").string();
     config_.listen_port = 0;
@@ -258,7 +277,7 @@ class OrientationApiTest : public ::testing::Test {
 
 // ---------------------------------------------------------------------------------------
 
-TEST_F(OrientationApiTest, EveryRouteAnswers401WithoutSession) {
+TEST_P(OrientationApiTest, EveryRouteAnswers401WithoutSession) {
   int checked = 0;
   for (const http::Route& route : app_->router().routes()) {
     const std::string& p = route.pattern;
@@ -280,7 +299,7 @@ TEST_F(OrientationApiTest, EveryRouteAnswers401WithoutSession) {
   EXPECT_EQ(checked, 20);
 }
 
-TEST_F(OrientationApiTest, FromAPassageToThePartnerAndBackToAnOutcome) {
+TEST_P(OrientationApiTest, FromAPassageToThePartnerAndBackToAnOutcome) {
   const std::int64_t passage = PassageOfNewPerson();
   const HttpResponse created = Post("/api/v1/orientations", FromPassage(passage), "accueil");
   ASSERT_EQ(created.status, 201) << created.body;
@@ -389,7 +408,7 @@ TEST_F(OrientationApiTest, FromAPassageToThePartnerAndBackToAnOutcome) {
   EXPECT_TRUE(Body(r)["actions"].empty()) << Body(r)["actions"];
 }
 
-TEST_F(OrientationApiTest, DraftsAreEditedThenSent) {
+TEST_P(OrientationApiTest, DraftsAreEditedThenSent) {
   json o = Create(FromPassage(PassageOfNewPerson(), /*send=*/false));
   const std::int64_t id = o["id"].get<std::int64_t>();
   EXPECT_EQ(o["statut"], "brouillon");
@@ -411,7 +430,7 @@ TEST_F(OrientationApiTest, DraftsAreEditedThenSent) {
   EXPECT_EQ(r.status, 409) << r.body;
 }
 
-TEST_F(OrientationApiTest, NobodyOutsideTheRelationSeesIt) {
+TEST_P(OrientationApiTest, NobodyOutsideTheRelationSeesIt) {
   const std::int64_t id = SentFromNewPassage();
   ASSERT_NE(id, 0);
   const std::int64_t missing = id + 1000;
@@ -451,7 +470,7 @@ TEST_F(OrientationApiTest, NobodyOutsideTheRelationSeesIt) {
   EXPECT_EQ(Get(Path(id), "partenaire").status, 200);
 }
 
-TEST_F(OrientationApiTest, ImpossibleStepsAnswer409InFrench) {
+TEST_P(OrientationApiTest, ImpossibleStepsAnswer409InFrench) {
   const std::int64_t id = SentFromNewPassage();
   ASSERT_NE(id, 0);
   // A sent orientation cannot be closed…
@@ -491,7 +510,7 @@ TEST_F(OrientationApiTest, ImpossibleStepsAnswer409InFrench) {
   EXPECT_EQ(Post(Path(other, "annuler"), json::object(), "partenaire").status, 403);
 }
 
-TEST_F(OrientationApiTest, AnObjectionBlocksSendingAndQueuesNoMail) {
+TEST_P(OrientationApiTest, AnObjectionBlocksSendingAndQueuesNoMail) {
   const std::int64_t passage = PassageOfNewPerson();
   json body = FromPassage(passage);
   body["consentement"] = "opposition";
@@ -515,7 +534,7 @@ TEST_F(OrientationApiTest, AnObjectionBlocksSendingAndQueuesNoMail) {
   EXPECT_EQ(Get(Path(id), "partenaire").status, 404);
 }
 
-TEST_F(OrientationApiTest, AnonymousOrientationsShareNothing) {
+TEST_P(OrientationApiTest, AnonymousOrientationsShareNothing) {
   json body = Anonymous(caf_service_);
   body["champs_partages"] = {"telephone"};
   HttpResponse r = Post("/api/v1/orientations", body, "accueil");
@@ -548,7 +567,7 @@ TEST_F(OrientationApiTest, AnonymousOrientationsShareNothing) {
   EXPECT_EQ(Post("/api/v1/orientations", Anonymous(caf_service_), "partenaire").status, 403);
 }
 
-TEST_F(OrientationApiTest, ReorientationCreatesAFollowUpForTheNewRecipient) {
+TEST_P(OrientationApiTest, ReorientationCreatesAFollowUpForTheNewRecipient) {
   const std::int64_t id = SentFromNewPassage();
   ASSERT_NE(id, 0);
   ASSERT_EQ(Get(Path(id), "partenaire").status, 200);
@@ -598,7 +617,7 @@ TEST_F(OrientationApiTest, ReorientationCreatesAFollowUpForTheNewRecipient) {
   EXPECT_EQ(Body(r)["champ"], "service");
 }
 
-TEST_F(OrientationApiTest, MeasuresPublishNoSmallCount) {
+TEST_P(OrientationApiTest, MeasuresPublishNoSmallCount) {
   ASSERT_NE(SentFromNewPassage(), 0);
   const std::int64_t accepted = SentFromNewPassage();
   ASSERT_EQ(Post(Path(accepted, "accepter"), json::object(), "partenaire").status, 200);
@@ -636,7 +655,7 @@ TEST_F(OrientationApiTest, MeasuresPublishNoSmallCount) {
   EXPECT_EQ(Body(r)["champ"], "du");
 }
 
-TEST_F(OrientationApiTest, TheAgentIsNotifiedWhenThePartnerAccepts) {
+TEST_P(OrientationApiTest, TheAgentIsNotifiedWhenThePartnerAccepts) {
   const std::int64_t id = SentFromNewPassage();
   ASSERT_NE(id, 0);
   ASSERT_EQ(Post(Path(id, "accepter"), json::object(), "partenaire").status, 200);
@@ -684,7 +703,7 @@ TEST_F(OrientationApiTest, TheAgentIsNotifiedWhenThePartnerAccepts) {
   EXPECT_EQ(Body(r)["champ"], "resume_quotidien");
 }
 
-TEST_F(OrientationApiTest, UnknownOrMalformedQueryParametersAre400) {
+TEST_P(OrientationApiTest, UnknownOrMalformedQueryParametersAre400) {
   for (const auto& [target, field] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/orientations?commune=35238", "commune"},
            {"/api/v1/orientations?motif=droits--rsa", "motif"},
@@ -719,6 +738,9 @@ TEST_F(OrientationApiTest, UnknownOrMalformedQueryParametersAre400) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Ids(Body(r)["items"]).count(id), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Databases, OrientationApiTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace pasip::app
