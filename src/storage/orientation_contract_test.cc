@@ -588,7 +588,7 @@ TEST_P(OrientationContract, DueListsAwaitingOrientationsOldestFirst) {
   EXPECT_EQ(Ids(store_->Due(kNow + 9 * kDay, 10)).size(), 3u);
 }
 
-TEST_P(OrientationContract, MeasureRowsTellAcceptanceAndExpiry) {
+TEST_P(OrientationContract, MeasureRowsTellAcceptanceExpiryAndOutcome) {
   // Accepted then received; refused; expired; a direct appointment; one out of the period;
   // one from another organisation; a draft.
   Orientation o = Sent(kNow);
@@ -611,8 +611,11 @@ TEST_P(OrientationContract, MeasureRowsTellAcceptanceAndExpiry) {
                                            NewEvent("annuler", "expiree", "annulee")})
                                     .id;
   o = Sent(kNow + 3 * kMinute);
-  o.status = OStatus::kAppointmentSet;
-  const OrientationId appointment = Create(o, {NewEvent("fixer_rdv", "recue", "rdv_fixe")}).id;
+  o.status = OStatus::kNoShow;
+  const OrientationId appointment =
+      Create(o, {NewEvent("fixer_rdv", "recue", "rdv_fixe"),
+                 NewEvent("personne_non_venue", "rdv_fixe", "personne_non_venue")})
+          .id;
   Create(Sent(kNow - 2 * kDay));
   o = Sent(kNow + 4 * kMinute);
   o.organisation_id = org_c_;
@@ -653,7 +656,11 @@ TEST_P(OrientationContract, MeasureRowsTellAcceptanceAndExpiry) {
   EXPECT_EQ(got.answered_at, first.answered_at);
   EXPECT_TRUE(got.accepted);
   EXPECT_FALSE(got.expired);
+  EXPECT_TRUE(got.received);
+  EXPECT_FALSE(got.no_show);
   EXPECT_EQ((*rows)[1].id, refused);
+  EXPECT_FALSE((*rows)[1].received);
+  EXPECT_FALSE((*rows)[1].no_show);
   EXPECT_FALSE((*rows)[1].accepted);
   EXPECT_FALSE((*rows)[1].expired);
   EXPECT_EQ((*rows)[2].id, expired);
@@ -662,6 +669,8 @@ TEST_P(OrientationContract, MeasureRowsTellAcceptanceAndExpiry) {
   EXPECT_FALSE((*rows)[2].answered_at);
   EXPECT_EQ((*rows)[3].id, appointment);
   EXPECT_TRUE((*rows)[3].accepted);
+  EXPECT_TRUE((*rows)[3].no_show);
+  EXPECT_FALSE((*rows)[3].received);
   EXPECT_EQ((*rows)[4].id, foreign);
 
   q.orienting = {org_a_};

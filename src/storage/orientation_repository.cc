@@ -510,10 +510,15 @@ Result<std::vector<Orientation>> SqlOrientationStore::Due(TimePoint now, int lim
 Result<std::vector<MeasureRow>> SqlOrientationStore::MeasureRows(const MeasureQuery& query) {
   // Accepted at some point: the history holds an acceptance or an appointment (which the
   // recipient may propose without accepting first). Expired at some point: an expiry.
+  // Outcome, kept after closing: received when the history holds "personne reçue" (a no-show
+  // corrected later counts as received), no-show when the last outcome step is one.
   std::vector<Value> values = {StepText(Step::kAccept),
                                StepText(Step::kProposeAppointment),
                                StepText(Step::kSetAppointment),
                                StepText(Step::kExpire),
+                               StepText(Step::kPersonReceived),
+                               StepText(Step::kPersonReceived),
+                               StepText(Step::kNoShow),
                                query.from,
                                query.to};
   std::string where = " WHERE o.sent_at >= ? AND o.sent_at < ?";
@@ -538,7 +543,11 @@ Result<std::vector<MeasureRow>> SqlOrientationStore::MeasureRows(const MeasureQu
                "CASE WHEN EXISTS (SELECT 1 FROM orientation_events e WHERE e.orientation_id = "
                "o.id AND e.step IN (?, ?, ?)) THEN 1 ELSE 0 END, "
                "CASE WHEN EXISTS (SELECT 1 FROM orientation_events e WHERE e.orientation_id = "
-               "o.id AND e.step = ?) THEN 1 ELSE 0 END FROM orientations o" +
+               "o.id AND e.step = ?) THEN 1 ELSE 0 END, "
+               "CASE WHEN EXISTS (SELECT 1 FROM orientation_events e WHERE e.orientation_id = "
+               "o.id AND e.step = ?) THEN 1 ELSE 0 END, "
+               "(SELECT e.step FROM orientation_events e WHERE e.orientation_id = o.id AND "
+               "e.step IN (?, ?) ORDER BY e.id DESC LIMIT 1) FROM orientations o" +
                    where + " ORDER BY o.sent_at, o.id",
                values));
   std::vector<MeasureRow> out;
@@ -556,6 +565,8 @@ Result<std::vector<MeasureRow>> SqlOrientationStore::MeasureRows(const MeasureQu
     m.answered_at = r.OptTime(8);
     m.accepted = r.Bool(9);
     m.expired = r.Bool(10);
+    m.received = r.Bool(11);
+    m.no_show = !m.received && r.OptText(12) == std::string(StepText(Step::kNoShow));
     out.push_back(std::move(m));
   }
   return out;
