@@ -25,7 +25,7 @@
 #include "core/crypto.h"
 #include "domain/identity/totp.h"
 #include "http/server.h"
-#include "storage/database.h"
+#include "storage/test_database_util.h"
 #include "tests/support/http_client.h"
 
 namespace pasip::app {
@@ -52,15 +52,13 @@ class OrientationApiTest : public ::testing::TestWithParam<std::string> {
     config_.database_url = "sqlite://" + (dir_ / "pasip.db").string();
     if (GetParam() == "postgres") {
       if (PgUrl().empty()) GTEST_SKIP() << "PASIP_TEST_PG_URL absent : PostgreSQL non testé";
+      // ctest runs storage_test beside app_test and both reset their schemas: this test
+      // uses a database of its own on the same throwaway server.
+      auto url = storage::testing::OwnTestDatabase(PgUrl(), "app");
+      ASSERT_TRUE(url) << url.error().ToString();
       // A fresh schema for each test: the demo territory needs an empty database.
-      auto db = storage::OpenDatabase(PgUrl());
-      ASSERT_TRUE(db) << db.error().ToString();
-      auto c = (*db)->Acquire();
-      ASSERT_TRUE(c);
-      ASSERT_TRUE(
-          (*c)->ExecuteScript("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; "
-                              "DROP SCHEMA IF EXISTS audit CASCADE;"));
-      config_.database_url = PgUrl();
+      ASSERT_TRUE(storage::testing::ResetSchemas(*url));
+      config_.database_url = *url;
     }
     config_.static_dir = (dir_ / "web").string();
     config_.reception_archives_dir = (dir_ / "archives").string();
