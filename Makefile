@@ -45,6 +45,7 @@ bench: all
 	bench/opening_hours/run.sh
 	bench/directory/run.sh
 	bench/reception/run.sh
+	bench/orientation/run.sh
 
 # libFuzzer harnesses (clang, ASan + UBSan), each run FUZZ_SECONDS on a corpus kept in
 # build-fuzz/corpus/. Findings are written to build-fuzz/ as crash-* files.
