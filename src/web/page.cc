@@ -24,6 +24,8 @@ struct NavLink {
   std::string_view href;
 };
 
+constexpr std::string_view kNotificationsLabel = "Notifications";
+
 struct Notice {
   std::string_view code;
   std::string_view message;
@@ -75,10 +77,26 @@ std::vector<NavLink> NavigationFor(const identity::Principal& principal) {
   std::vector<NavLink> links = {{"Tableau de bord", "/tableau-de-bord"},
                                 {"Annuaire", "/annuaire"},
                                 {"Mon compte", "/compte"}};
+  auto allowed = [&](identity::Action action) {
+    return identity::Authorize(principal, action) == identity::Decision::kAllow;
+  };
   // Person files: the roles that may search them (accueil, social).
-  if (identity::Authorize(principal, identity::Action::kPersonsRead) ==
-      identity::Decision::kAllow) {
+  if (allowed(identity::Action::kPersonsRead)) {
     links.insert(links.begin() + 2, {"Personnes", "/personnes"});
+  }
+  // Orientations: the orienting agents' list; the partners' inbox; the notifications.
+  const auto before_account = [&] { return links.end() - 1; };
+  if (allowed(identity::Action::kOrientationsWrite)) {
+    links.insert(before_account(), {"Orientations", "/orientations"});
+  }
+  if (principal.HasRole(identity::Role::kPartenaire) &&
+      allowed(identity::Action::kOrientationsRead)) {
+    links.insert(before_account(), {"Orientations reçues", "/orientations/recues"});
+  }
+  if (allowed(identity::Action::kOrientationsRead)) {
+    links.insert(before_account(), {kNotificationsLabel, "/notifications"});
+  } else if (allowed(identity::Action::kOrientationsMeasures)) {
+    links.insert(before_account(), {"Mesures des orientations", "/orientations/mesures"});
   }
   const bool admin = principal.HasRole(identity::Role::kAdmin);
   const bool coordination = principal.HasRole(identity::Role::kCoordination);
@@ -160,6 +178,10 @@ std::string Renderer::Document(const identity::Caller* caller, const Frame& fram
       item.set("label", std::string(link.label));
       item.set("href", std::string(link.href));
       item.set("current", link.href == current);
+      std::optional<std::int64_t> count;
+      if (link.label == kNotificationsLabel && unread_) count = unread_(caller->principal);
+      item.set("has_count", count.has_value() && *count > 0);
+      item.set("count", count ? std::to_string(*count) : std::string());
       nav.push_back(item);
     }
   }

@@ -10,6 +10,7 @@
 #include <kainjow/mustache.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,9 +42,14 @@ struct Frame {
   std::string notice;  // a confirmation shown above the content, or empty
 };
 
+// The caller's unread in-app notifications, shown beside the "Notifications" navigation link;
+// nullopt when unknown (the link is then shown without a count).
+using UnreadCounter = std::function<std::optional<std::int64_t>(const identity::Principal&)>;
+
 class Renderer {
  public:
-  explicit Renderer(Options options) : options_(std::move(options)) {}
+  explicit Renderer(Options options, UnreadCounter unread = {})
+      : options_(std::move(options)), unread_(std::move(unread)) {}
 
   // Renders templates/<name>.mustache. A missing or malformed template is a bug: throws
   // std::logic_error (the pipeline answers 500).
@@ -59,6 +65,7 @@ class Renderer {
 
  private:
   Options options_;
+  UnreadCounter unread_;
 };
 
 // Errors of a submitted form: shown in a summary at the top (role="alert", with links to

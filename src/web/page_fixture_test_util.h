@@ -12,6 +12,8 @@
 #include "core/crypto.h"
 #include "domain/directory/memory_store_test_util.h"
 #include "domain/identity/memory_stores_test_util.h"
+#include "domain/mail/memory_outbox_test_util.h"
+#include "domain/orientation/memory_store_test_util.h"
 #include "domain/reception/memory_store_test_util.h"
 #include "web/page.h"
 #include "web/page_test_util.h"
@@ -33,8 +35,11 @@ class PageFixture : public ::testing::Test {
         directory_store_(stamp_directory ? &clock_ : nullptr),
         directory_(directory_store_, territory_, audit_, clock_),
         reception_(reception_store_, identity_, audit_, clock_),
-        services_{clock_, audit_,     identity_,  accounts_, organisations_,
-                  queue_, territory_, directory_, reception_} {}
+        orientation_store_(outbox_),
+        orientation_(orientation_store_, outbox_, reception_, directory_, identity_, audit_,
+                     clock_),
+        services_{clock_,     audit_,     identity_,  accounts_,    organisations_, queue_,
+                  territory_, directory_, reception_, orientation_, outbox_} {}
 
   // Rennes (35238) in the territory, with these postcodes.
   void AddRennes(std::vector<std::string> postcodes) {
@@ -126,6 +131,9 @@ class PageFixture : public ::testing::Test {
   directory::DirectoryService directory_;
   reception::testing::MemoryReceptionStore reception_store_;
   reception::ReceptionService reception_;
+  mail::testing::MemoryOutbox outbox_;
+  orientation::testing::MemoryOrientationStore orientation_store_;
+  orientation::OrientationService orientation_;
   Services services_;
   Options options_;
   http::Router router_;

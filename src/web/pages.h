@@ -46,6 +46,11 @@ void RegisterReceptionPages(http::Router& router, const std::shared_ptr<PageCont
 // /personnes/{id} (file, timeline, notes, consents, edit, merge, export) and the
 // administrators' /admin/conservation (retention settings, purge log, exports).
 void RegisterPersonPages(http::Router& router, const std::shared_ptr<PageContext>& context);
+// Orientations (orientation_pages.cc): /orientations (the orienting agent's list, creation
+// from a passage or a person file, detail with history and step forms, liaison form,
+// measures), /orientations/recues (the partner inbox), /notifications, and the pages of
+// partners without an account under /lien/ (signed link, one-time code, link session).
+void RegisterOrientationPages(http::Router& router, const std::shared_ptr<PageContext>& context);
 
 // Data for the _finder_form partial (the search form "Où être accueilli ?"), filled from the
 // request's query, for pages that show the finder (the home page).

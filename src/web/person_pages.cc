@@ -920,6 +920,36 @@ Data ConsentData(Names& names, const reception::Consent& consent) {
   return d;
 }
 
+// The person's orientations sent by the caller's organisations, newest first (the list
+// carries no shared data).
+Data OrientationRows(PageContext& c, const identity::Caller& caller, PersonId person) {
+  Data d = Object();
+  Data rows = List();
+  orientation::ListFilter filter;
+  filter.box = orientation::Box::kSent;
+  filter.person_id = person;
+  filter.limite = 20;
+  auto page = Allowed(caller, identity::Action::kOrientationsRead)
+                  ? c.services.orientation.List(filter, caller.principal, caller.audit)
+                  : Result<orientation::Page>(orientation::Page{});
+  if (page) {
+    for (const orientation::View& v : page->items) {
+      const orientation::Orientation& o = v.orientation;
+      Data row = Object();
+      row.set("numero", std::to_string(o.id));
+      row.set("href", "/orientations/" + std::to_string(o.id));
+      row.set("date", FormatParis(o.sent_at.value_or(o.created_at)));
+      row.set("service", o.service_nom + " — " + o.structure_nom);
+      row.set("statut", std::string(orientation::StatusLabel(o.status)));
+      rows.push_back(row);
+    }
+  }
+  d.set("rows", rows);
+  d.set("empty", !page || page->items.empty());
+  d.set("unavailable", !page);
+  return d;
+}
+
 struct FileForms {
   reception::Note note;
   reception::Consent consent;
@@ -962,6 +992,11 @@ Response FilePage(PageContext& c, const Request& request, int status,
   std::vector<std::string> merged;
   for (PersonId id : file.merged_from) merged.push_back("n° " + std::to_string(id));
   d.set("merged", Join(merged));
+
+  // Orientations of the person sent by the caller's organisations, and the way to orient.
+  d.set("can_orient", Allowed(caller, identity::Action::kOrientationsWrite));
+  d.set("orient_href", "/orientations/nouvelle?personne=" + std::to_string(p.id));
+  d.set("orientations", OrientationRows(c, caller, p.id));
 
   d.set("passages", PassageRows(names, c.services.reception.catalogue(), file.passages));
   d.set("has_passages", !file.passages.empty());
@@ -1315,6 +1350,51 @@ std::string TicketStateLabelOf(reception::TicketState state) {
   return std::string(reception::TicketStateLabel(state));
 }
 
+// The French label of a member of another module's record (PersonExport::autres).
+std::string RecordFieldLabel(const std::string& name) {
+  static const std::map<std::string, std::string, std::less<>> labels = {
+      {"statut", "Statut"},
+      {"service", "Service"},
+      {"structure", "Structure"},
+      {"referent", "Référent"},
+      {"motifs", "Motifs"},
+      {"demande", "Demande"},
+      {"urgence", "Urgence"},
+      {"mode", "Mode"},
+      {"accompagnement", "Accompagnement"},
+      {"echeance", "Échéance"},
+      {"champs_partages", "Informations partagées"},
+      {"consentement", "Consentement"},
+      {"creee_le", "Créée le"},
+      {"envoyee_le", "Envoyée le"},
+      {"recue_le", "Ouverte par le destinataire le"},
+      {"repondue_le", "Réponse le"},
+      {"issue_le", "Issue enregistrée le"},
+      {"cloturee_le", "Clôturée le"},
+      {"rdv_date", "Rendez-vous le"},
+      {"rdv_lieu", "Lieu du rendez-vous"},
+      {"motif", "Motif"},
+      {"commentaire", "Commentaire"},
+      {"origine", "Réorientée depuis"},
+      {"reorientee_vers", "Réorientée vers"},
+      {"historique", "Historique"},
+  };
+  const auto found = labels.find(name);
+  if (found != labels.end()) return found->second;
+  constexpr std::string_view kShared = "partage.";
+  if (name.starts_with(kShared)) {
+    std::string field = name.substr(kShared.size());
+    std::replace(field.begin(), field.end(), '_', ' ');
+    return "Valeur partagée : " + field;
+  }
+  return name;
+}
+
+std::string RecordTitle(const reception::PersonExport::Record& r) {
+  const std::string kind = r.kind == "orientation" ? "Orientation" : r.kind;
+  return kind + " n° " + std::to_string(r.id);
+}
+
 Response PersonExportPage(PageContext& c, Request& request) {
   const identity::Caller& caller = CallerOf(request);
   const auto id = ParseId(request.PathParam("id"));
@@ -1375,6 +1455,22 @@ Response PersonExportPage(PageContext& c, Request& request) {
   }
   d.set("has_accesses", !e.accesses.empty());
   d.set("accesses", accesses);
+  Data others = List();
+  for (const reception::PersonExport::Record& r : e.autres) {
+    Data item = Object();
+    item.set("title", RecordTitle(r));
+    Data fields = List();
+    for (const auto& [name, value] : r.fields) {
+      Data field = Object();
+      field.set("label", RecordFieldLabel(name));
+      field.set("value", value);
+      fields.push_back(field);
+    }
+    item.set("fields", fields);
+    others.push_back(item);
+  }
+  d.set("has_autres", !e.autres.empty());
+  d.set("autres", others);
   Response response =
       c.renderer.Page(200, caller, {"Données détenues : " + e.person.nom_affiche, request.path, {}},
                       "person_export", std::move(d));

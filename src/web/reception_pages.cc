@@ -441,7 +441,9 @@ Response DeskPage(PageContext& c, Request& request, int status, const PassageFor
                                .required = true},
                               batch_errors));
 
-  // Today's passages.
+  // Today's passages, each with its link to orient the person.
+  const bool can_orient = Allowed(caller, identity::Action::kOrientationsWrite);
+  d.set("can_orient", can_orient);
   Data today = List();
   std::int64_t total = 0;
   for (const Passage& p : desk->today) {
@@ -456,6 +458,9 @@ Response DeskPage(PageContext& c, Request& request, int status, const PassageFor
     item.set("nominatif", p.person_id.has_value());
     item.set("correctable", now - p.created_at <= reception::kCorrectionWindow);
     item.set("edit_href", href + "/passages/" + std::to_string(p.id));
+    // A batch line stands for several people: nobody to orient.
+    item.set("orientable", can_orient && !p.lot);
+    item.set("orient_href", "/orientations/nouvelle?passage=" + std::to_string(p.id));
     today.push_back(item);
     total += p.nombre;
   }

@@ -42,7 +42,15 @@ constexpr ErrorText kErrors[] = {
 }  // namespace
 
 void RegisterPages(http::Router& router, Services& services, const Options& options) {
-  auto context = std::make_shared<PageContext>(PageContext{services, Renderer(options)});
+  // The navigation shows the caller's unread notifications.
+  UnreadCounter unread =
+      [&services](const identity::Principal& who) -> std::optional<std::int64_t> {
+    auto count = services.orientation.UnreadCount(who);
+    if (!count) return std::nullopt;
+    return *count;
+  };
+  auto context =
+      std::make_shared<PageContext>(PageContext{services, Renderer(options, std::move(unread))});
   RegisterSessionPages(router, context);
   RegisterAccountPages(router, context);
   RegisterOrganisationPages(router, context);
@@ -51,6 +59,7 @@ void RegisterPages(http::Router& router, Services& services, const Options& opti
   RegisterDirectoryPages(router, context);
   RegisterReceptionPages(router, context);
   RegisterPersonPages(router, context);
+  RegisterOrientationPages(router, context);
 }
 
 http::Response ErrorPage(int status, const identity::Caller* caller, const Options& options,
