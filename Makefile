@@ -51,7 +51,7 @@ bench: all
 # build-fuzz/corpus/. Findings are written to build-fuzz/ as crash-* files.
 FUZZ_SECONDS = 60
 FUZZERS = core_fuzz form_data_fuzz opening_hours_fuzz csv_fuzz directory_json_fuzz catalogue_fuzz \
-  reception_json_fuzz links_fuzz
+  reception_json_fuzz links_fuzz orientation_json_fuzz
 fuzz: setup
 	scripts/setup.sh --fuzz
 	CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPASIP_FUZZ=ON
