@@ -17,6 +17,7 @@ namespace {
 using identity::Role;
 constexpr Seconds kDay{24 * 3600};
 constexpr int kDueBatch = 200;
+constexpr int kMaxDueBatches = 50;
 
 pasip::Status Gate(const Principal& who) {
   if (!who.authenticated()) return Fail(Unauthenticated());
@@ -1174,17 +1175,24 @@ Result<Measures> OrientationService::Measure(GroupBy par, std::string_view du, s
 Result<SweepReport> OrientationService::Sweep(const audit::Context& ctx) {
   const TimePoint now = clock_.Now();
   SweepReport report;
-  PASIP_ASSIGN_OR_RETURN(due, store_.Due(now, kDueBatch));
   Actor system{Side::kSystem, 0, "systeme", nullptr};
-  for (const Orientation& o : due) {
-    bool expire = o.expires_at && *o.expires_at <= now;
-    auto done = TakeStep(o, expire ? Step::kExpire : Step::kRemind, StepInput{}, system, ctx);
-    if (!done) {
-      // Another instance took it meanwhile; anything else stops the sweep (retried later).
-      if (done.error().code == ErrorCode::kFailedPrecondition) continue;
-      return Fail(done.error());
+  // Batches until nothing is due (each step moves its orientation's dates past now); bounded
+  // so that rows another instance keeps changing cannot hold the job.
+  for (int batch = 0; batch < kMaxDueBatches; ++batch) {
+    PASIP_ASSIGN_OR_RETURN(due, store_.Due(now, kDueBatch));
+    int progressed = 0;
+    for (const Orientation& o : due) {
+      bool expire = o.expires_at && *o.expires_at <= now;
+      auto done = TakeStep(o, expire ? Step::kExpire : Step::kRemind, StepInput{}, system, ctx);
+      if (!done) {
+        // Another instance took it meanwhile; anything else stops the sweep (retried later).
+        if (done.error().code == ErrorCode::kFailedPrecondition) continue;
+        return Fail(done.error());
+      }
+      ++progressed;
+      ++(expire ? report.expirees : report.rappels);
     }
-    ++(expire ? report.expirees : report.rappels);
+    if (static_cast<int>(due.size()) < kDueBatch || progressed == 0) break;
   }
   PASIP_ASSIGN_OR_RETURN(pruned, store_.PruneLinks(now));
   (void)pruned;

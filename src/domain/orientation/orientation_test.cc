@@ -656,6 +656,15 @@ TEST_F(OrientationTest, AFailingAuditLogStopsTheStep) {
   EXPECT_EQ(store_.Find(sent.orientation.id).value()->status, Status::kSent);
 }
 
+TEST_F(OrientationTest, OneSweepClearsABacklogLargerThanABatch) {
+  for (int i = 0; i < 205; ++i) {
+    Created(DraftFor(MakePassage(std::nullopt), caf_service_), accueil_);
+  }
+  clock_.Advance(kDays(10));
+  EXPECT_EQ(service_.Sweep({}).value().rappels, 205);
+  EXPECT_EQ(service_.Sweep({}).value().rappels, 0);
+}
+
 TEST_F(OrientationTest, ADatabaseFailureWritesNeitherChangeNorMail) {
   View sent = Created(DraftFor(MakePassage(std::nullopt), asso_service_), accueil_);
   std::size_t before = Mails().size();
