@@ -235,6 +235,10 @@ TEST_F(PagesTest, CoordinationSeesNetworkPagesOnly) {
   http::Response dashboard = Get("/tableau-de-bord", caller);
   EXPECT_NE(dashboard.body.find(">Organisations</a>"), std::string::npos);
   EXPECT_EQ(dashboard.body.find(">Comptes</a>"), std::string::npos);
+  // The orientation measures, not the orientations themselves (no named data).
+  EXPECT_NE(dashboard.body.find("href=\"/orientations/mesures\""), std::string::npos);
+  EXPECT_EQ(dashboard.body.find("href=\"/orientations/recues\""), std::string::npos);
+  EXPECT_EQ(dashboard.body.find("href=\"/orientations\""), std::string::npos);
   http::Response organisation =
       Get("/admin/organisations/" + std::to_string(organisation_), caller);
   EXPECT_EQ(organisation.status, 200);
