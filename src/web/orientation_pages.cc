@@ -410,12 +410,10 @@ Result<Origin> OriginOf(PageContext& c, const identity::Caller& caller, const Dr
   return origin;
 }
 
+// The thématiques of the services that handle the motives (access-to-rights and emergency
+// motives included, orientation::ThematiquesForMotifs).
 std::vector<std::string> Thematiques(const std::vector<std::string>& motifs) {
-  std::vector<std::string> out;
-  for (const std::string& m : motifs) {
-    if (directory::IsValid(directory::Referentiel::kThematique, m)) out.push_back(m);
-  }
-  return out;
+  return ot::ThematiquesForMotifs(motifs);
 }
 
 // The domain's member names as the form names its fields.

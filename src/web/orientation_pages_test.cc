@@ -250,6 +250,23 @@ TEST_F(OrientationPagesTest, CreationFormFromANamedPassage) {
   EXPECT_EQ(form.body.find("Haddad\""), std::string::npos);
 }
 
+TEST_F(OrientationPagesTest, AnAccessToRightsMotiveFindsTheServicesThatHandleIt) {
+  identity::Caller accueil = SignedIn("accueil@exemple.fr");
+  reception::Passage p;
+  p.site_id = site_;
+  p.canal = "telephone";
+  p.motifs = {"droits--rsa"};
+  p.actes = {"information"};
+  auto saved = reception_.RecordPassage(p, accueil.principal, accueil.audit);
+  ASSERT_TRUE(saved) << saved.error().ToString();
+  http::Response form = Get("/orientations/nouvelle?passage=" + std::to_string(saved->id), accueil);
+  ASSERT_EQ(form.status, 200) << form.body;
+  EXPECT_NE(form.body.find("2 services trouvés près de Rennes, pour les motifs du passage."),
+            std::string::npos);
+  EXPECT_NE(form.body.find("name=\"service_id\" value=\"" + std::to_string(caf_service_) + "\""),
+            std::string::npos);
+}
+
 TEST_F(OrientationPagesTest, AnAnonymousPassageSharesNothing) {
   identity::Caller accueil = SignedIn("accueil@exemple.fr");
   const reception::Passage p = Passage(accueil, false);

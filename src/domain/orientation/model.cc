@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/text.h"
+#include "domain/directory/model.h"
 
 namespace pasip::orientation {
 namespace {
@@ -124,6 +125,36 @@ constexpr Choice kShareableFields[] = {
     {"langues", "Langues parlées"},
     {"besoins_accessibilite", "Besoins d'accessibilité"},
     {"foyer", "Composition du foyer"},
+};
+
+// pasip's own motives and the data·inclusion thématiques of the services that handle them.
+struct MotifThematiques {
+  std::string_view motif;
+  std::initializer_list<std::string_view> thematiques;
+};
+constexpr std::string_view kAccesDroits =
+    "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits";
+constexpr std::string_view kDemarches =
+    "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives";
+const MotifThematiques kMotifThematiques[] = {
+    {"droits--rsa", {kAccesDroits}},
+    {"droits--prime-activite", {kAccesDroits}},
+    {"droits--css", {kAccesDroits, "sante--acces-aux-soins"}},
+    {"droits--aah", {kAccesDroits, "sante--constituer-un-dossier-mdph-invalidite"}},
+    {"droits--retraite-aspa", {kAccesDroits}},
+    {"droits--aides-logement",
+     {kAccesDroits,
+      "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement"}},
+    {"droits--prestations-familiales", {kAccesDroits}},
+    {"droits--chomage",
+     {kAccesDroits, "preparer-sa-candidature--organiser-ses-demarches-de-recherche-demploi"}},
+    {"droits--titre-sejour", {kDemarches}},
+    {"droits--domiciliation", {kDemarches}},
+    {"urgence--alimentaire", {"equipement-et-alimentation--alimentation"}},
+    {"urgence--hebergement",
+     {"logement-hebergement--rechercher-une-solution-dhebergement-temporaire"}},
+    {"urgence--violences", {"famille--surmonter-conflits-separation-violence"}},
+    {"urgence--sante", {"sante--acces-aux-soins"}},
 };
 
 bool IsDate(std::string_view s) {
@@ -365,6 +396,24 @@ pasip::Status ValidateDraft(const Orientation& o, const reception::Catalogue& ca
         "consentement"));
   }
   return {};
+}
+
+std::vector<std::string> ThematiquesForMotifs(std::span<const std::string> motifs) {
+  std::vector<std::string> out;
+  auto add = [&out](std::string_view t) {
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.emplace_back(t);
+  };
+  for (const std::string& m : motifs) {
+    if (directory::IsValid(directory::Referentiel::kThematique, m)) {
+      add(m);
+      continue;
+    }
+    for (const MotifThematiques& mt : kMotifThematiques) {
+      if (mt.motif != m) continue;
+      for (std::string_view t : mt.thematiques) add(t);
+    }
+  }
+  return out;
 }
 
 std::vector<SharedValue> ShareOf(const reception::Person& person,

@@ -237,6 +237,12 @@ struct Notification {
 // nothing shared). kInvalidArgument naming the API member ("motifs[1]", "echeance").
 pasip::Status ValidateDraft(const Orientation& o, const reception::Catalogue& catalogue);
 
+// The directory thématiques to search services by, for a passage's motives: a motive that is
+// a thématique stands for itself; pasip's access-to-rights and emergency motives
+// ("droits--rsa", "urgence--alimentaire"…) stand for the thématiques of the services that
+// handle them; other motives (a custom catalogue's) for none. In order, without repeats.
+std::vector<std::string> ThematiquesForMotifs(std::span<const std::string> motifs);
+
 // The values of `fields` in `person` (nom_affiche, prenoms, nom_usage, date_naissance,
 // telephone, courriel, adresse, commune_code, langues, besoins_accessibilite, foyer).
 std::vector<SharedValue> ShareOf(const reception::Person& person,

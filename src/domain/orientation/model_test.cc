@@ -68,6 +68,24 @@ TEST(ModelTest, SidesTakeTheirOwnSteps) {
             "Impossible d'accepter une orientation clôturée.");
 }
 
+TEST(ModelTest, MotivesLeadToTheThematiquesOfServicesThatHandleThem) {
+  // Every motive of the default catalogue that is not itself a thématique maps to valid
+  // thématiques (the access-to-rights and emergency motives).
+  for (const reception::Item& m : reception::Catalogue::Default().motifs) {
+    std::vector<std::string> got = ThematiquesForMotifs(std::vector<std::string>{m.code});
+    EXPECT_FALSE(got.empty()) << m.code;
+    for (const std::string& t : got) {
+      EXPECT_TRUE(directory::IsValid(directory::Referentiel::kThematique, t)) << m.code << " " << t;
+    }
+  }
+  EXPECT_EQ(ThematiquesForMotifs(
+                std::vector<std::string>{"droits--rsa", "droits--prime-activite",
+                                         "equipement-et-alimentation--alimentation", "inconnu"}),
+            (std::vector<std::string>{
+                "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
+                "equipement-et-alimentation--alimentation"}));
+}
+
 TEST(ModelTest, ShareOfCopiesOnlyTheChosenFields) {
   reception::Person p;
   p.nom_affiche = "M. Test";
