@@ -285,8 +285,10 @@ void Application::RegisterJobs() {
     spdlog::info("reception.purge: {}", PurgeSummary(report, config_.reception_archives_dir));
     return Ok();
   });
-  // Outgoing e-mail (the outbox is filled in the same transactions as the changes it tells).
-  worker_->Register("mail.send", [this](const jobs::Job&) -> Status {
+  // Outgoing e-mail (the outbox is filled in the same transactions as the changes it tells),
+  // at every poll of the worker: the outbox's own leases keep instances apart, and a partner's
+  // one-time code must not wait for a periodic slot.
+  worker_->AddTicker("mail.send", [this]() -> Status {
     PASIP_ASSIGN_OR_RETURN(report, parts_->delivery.RunOnce());
     if (report.sent + report.retried + report.failed > 0) {
       spdlog::info("mail.send: {} envoyés, {} à réessayer, {} abandonnés", report.sent,
@@ -313,7 +315,6 @@ void Application::RegisterJobs() {
     spdlog::info("orientations.digest: {} résumés quotidiens", queued);
     return Ok();
   });
-  worker_->Schedule({"mail.send", std::chrono::minutes(1)});
   worker_->Schedule({"mail.prune", std::chrono::hours(24)});
   worker_->Schedule({"orientations.sweep", std::chrono::hours(1)});
   worker_->Schedule({"orientations.digest", std::chrono::hours(24)});

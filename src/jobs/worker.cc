@@ -16,6 +16,10 @@ void Worker::Register(std::string kind, JobHandler handler) {
 
 void Worker::Schedule(Periodic periodic) { periodic_.push_back(std::move(periodic)); }
 
+void Worker::AddTicker(std::string name, std::function<Status()> tick) {
+  tickers_.emplace_back(std::move(name), std::move(tick));
+}
+
 std::chrono::seconds Worker::Backoff(int attempt) {
   const int exponent = std::clamp(attempt - 1, 0, 20);
   const std::int64_t seconds = std::min<std::int64_t>(60LL << exponent, 6 * 3600);
@@ -55,6 +59,12 @@ Result<int> Worker::RunOnce() {
     } else {
       PASIP_TRY(queue_.Retry(job.id, clock_.Now() + Backoff(job.attempts + 1),
                              result.error().ToString()));
+    }
+  }
+  for (const auto& [name, tick] : tickers_) {
+    Status ticked = tick();
+    if (!ticked) {
+      std::fprintf(stderr, "jobs: %s: %s\n", name.c_str(), ticked.error().ToString().c_str());
     }
   }
   return ran;

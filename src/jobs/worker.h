@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -36,9 +37,13 @@ class Worker {
 
   void Register(std::string kind, JobHandler handler);
   void Schedule(Periodic periodic);
+  // Work done at every RunOnce besides the queued jobs, for what keeps its own leases and must
+  // not wait for a periodic slot (the mail outbox: e-mails leave within one poll). A failing
+  // ticker is reported on standard error and does not stop the others nor the jobs.
+  void AddTicker(std::string name, std::function<Status()> tick);
 
-  // Enqueues the periodic jobs due now, then claims and runs due jobs until none is left.
-  // Returns how many jobs ran (for tests and `pasip jobs run`).
+  // Enqueues the periodic jobs due now, claims and runs due jobs until none is left, then
+  // runs the tickers. Returns how many jobs ran (for tests and `pasip jobs run`).
   Result<int> RunOnce();
   // Runs RunOnce every `poll` on a background thread until Stop().
   void Start(std::chrono::milliseconds poll = std::chrono::milliseconds(5000));
@@ -55,6 +60,7 @@ class Worker {
   std::string name_;
   std::map<std::string, JobHandler> handlers_;
   std::vector<Periodic> periodic_;
+  std::vector<std::pair<std::string, std::function<Status()>>> tickers_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -110,5 +110,24 @@ TEST_F(WorkerTest, BackgroundThreadRunsDueJobsAndStops) {
   EXPECT_EQ(runs, 1);
 }
 
+TEST_F(WorkerTest, TickersRunAtEveryPassAndAFailureStopsNothing) {
+  Worker w(*queue_, clock_, "w");
+  int ticks = 0, jobs = 0;
+  w.AddTicker("casse", []() -> Status { return Fail(Unavailable("indisponible")); });
+  w.AddTicker("compte", [&]() -> Status {
+    ++ticks;
+    return Ok();
+  });
+  w.Register("audit.retention", [&](const Job&) -> Status {
+    ++jobs;
+    return Ok();
+  });
+  w.Schedule({"audit.retention", std::chrono::hours(24)});
+  EXPECT_EQ(*w.RunOnce(), 1);
+  EXPECT_EQ(*w.RunOnce(), 0);
+  EXPECT_EQ(ticks, 2);
+  EXPECT_EQ(jobs, 1);
+}
+
 }  // namespace
 }  // namespace pasip::jobs
