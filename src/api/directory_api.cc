@@ -139,18 +139,6 @@ Result<std::optional<double>> NumberParam(const http::FormData& q, const char* n
   return std::optional<double>(value);
 }
 
-Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {
-  const auto v = NonEmpty(q, name);
-  if (!v) return std::optional<std::int64_t>();
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
-  if (ec != std::errc() || end != v->data() + v->size()) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être un nombre entier.", name));
-  }
-  return std::optional<std::int64_t>(value);
-}
-
 Result<int> LimitParam(const http::FormData& q, int fallback, int max) {
   PASIP_ASSIGN_OR_RETURN(limit, IntegerParam(q, "limite"));
   if (!limit) return fallback;

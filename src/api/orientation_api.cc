@@ -33,8 +33,7 @@ constexpr int kListMaxLimit = 100;
 constexpr int kNotificationsDefaultLimit = 50;
 constexpr int kNotificationsMaxLimit = 200;
 constexpr int kMaxAgeDays = 3650;
-constexpr int kDefaultMeasureDays = 30;     // measures without dates: the last 30 days
-constexpr std::size_t kMaxEchoedName = 60;  // a parameter name quoted back, in bytes
+constexpr int kDefaultMeasureDays = 30;  // measures without dates: the last 30 days
 
 // ---------------------------------------------------------------------------------------
 // Errors.
@@ -63,50 +62,6 @@ Error Unknown() { return NotFound("Orientation introuvable."); }
 // ---------------------------------------------------------------------------------------
 // Query-string parameters.
 
-std::string Quoted(std::string_view name) {
-  if (name.size() > kMaxEchoedName) {
-    return "« " + std::string(name.substr(0, kMaxEchoedName)) + "… »";
-  }
-  return "« " + std::string(name) + " »";
-}
-
-// Refuses any parameter not in `allowed`: a listing that silently ignored a filter would
-// answer more than was asked.
-Status CheckParameters(const http::FormData& q, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [name, value] : q.pairs()) {
-    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-    std::string accepted;
-    for (std::string_view a : allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(a);
-    return Fail(InvalidArgument(
-        "Paramètre inconnu : " + Quoted(name) +
-            (allowed.size() == 0 ? std::string(". Cette adresse n'en accepte aucun.")
-                                 : ". Paramètres acceptés : " + accepted + "."),
-        name));
-  }
-  return Ok();
-}
-
-Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {
-  const auto v = NonEmpty(q, name);
-  if (!v) return std::optional<std::int64_t>();
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
-  if (ec != std::errc() || end != v->data() + v->size()) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être un nombre entier.", name));
-  }
-  return std::optional<std::int64_t>(value);
-}
-
-Result<std::optional<std::int64_t>> IdParam(const http::FormData& q, const char* name) {
-  PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
-  if (value && *value <= 0) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être un numéro (entier positif).", name));
-  }
-  return value;
-}
-
 Result<int> BoundedParam(const http::FormData& q, const char* name, int fallback, int min,
                          int max) {
   PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
@@ -130,35 +85,6 @@ Result<bool> BoolParam(const http::FormData& q, const char* name) {
       std::string("Le paramètre « ") + name + " » doit valoir true ou false.", name));
 }
 
-bool IsDay(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return ParseIso(s).has_value();
-}
-
-// The Paris day "YYYY-MM-DD" of an instant, `shift` days later.
-std::string ParisDay(TimePoint t, int shift = 0) {
-  const CivilTime c = ToParisCivil(t);
-  const std::int64_t days = DaysFromCivilDate(c.year, c.month, c.day) + shift;
-  const CivilTime d = CivilFromUnixSeconds(days * 86400);
-  char out[16];
-  std::snprintf(out, sizeof out, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
-                d.day);
-  return out;
-}
-
-Result<std::string> DayParam(const http::FormData& q, const char* name, std::string fallback) {
-  const auto v = NonEmpty(q, name);
-  if (!v) return fallback;
-  if (!IsDay(*v)) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être une date (2026-03-04).", name));
-  }
-  return *v;
-}
-
 // "statut=envoyee,recue" or "statut=envoyee&statut=recue".
 Result<std::vector<ot::Status>> StatusesParam(const http::FormData& q) {
   std::vector<ot::Status> out;
@@ -173,7 +99,8 @@ Result<std::vector<ot::Status>> StatusesParam(const http::FormData& q) {
           known += (known.empty() ? "" : ", ") + std::string(ot::StatusName(s));
         }
         return Fail(InvalidArgument(
-            "Statut inconnu : " + Quoted(name) + ". Statuts possibles : " + known + ".", "statut"));
+            "Statut inconnu : " + QuotedParameter(name) + ". Statuts possibles : " + known + ".",
+            "statut"));
       }
       if (std::find(out.begin(), out.end(), *status) == out.end()) out.push_back(*status);
     }
@@ -183,13 +110,6 @@ Result<std::vector<ot::Status>> StatusesParam(const http::FormData& q) {
 
 // ---------------------------------------------------------------------------------------
 // Bodies and relation.
-
-// The body as a JSON object; an empty body is an empty object (steps whose members are all
-// optional: accepter, relancer, cloturer).
-Result<json> OptionalBody(const http::Request& req) {
-  if (text::Trim(req.body).empty()) return json::object();
-  return ParseBody(req);
-}
 
 bool HasMembership(const identity::Principal& who, ot::OrganisationId org,
                    std::initializer_list<identity::Role> roles) {
@@ -236,8 +156,8 @@ Result<http::Response> Create(Services& s, http::Request& req) {
 Result<http::Response> List(Services& s, http::Request& req) {
   const identity::Caller& caller = CallerOf(req);
   const http::FormData& q = req.query;
-  PASIP_TRY(CheckParameters(q, {"boite", "statut", "urgence", "service", "personne",
-                                "anciennete_min_jours", "apres", "limite"}));
+  PASIP_TRY(RejectUnknownParameters(q, {"boite", "statut", "urgence", "service", "personne",
+                                        "anciennete_min_jours", "apres", "limite"}));
   ot::ListFilter filter;
   if (const auto box = NonEmpty(q, "boite")) {
     if (*box == "emises") {
@@ -289,7 +209,7 @@ Result<http::Response> List(Services& s, http::Request& req) {
 Result<http::Response> Get(Services& s, http::Request& req) {
   const identity::Caller& caller = CallerOf(req);
   PASIP_ASSIGN_OR_RETURN(id, PathId(req));
-  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_TRY(RejectUnknownParameters(req.query, {}));
   PASIP_ASSIGN_OR_RETURN(view, s.orientation.Get(id, caller.principal, caller.audit));
   return JsonOk(ToJson(view, true));
 }
@@ -308,7 +228,7 @@ Result<http::Response> UpdateDraft(Services& s, http::Request& req) {
 Result<http::Response> Form(Services& s, http::Request& req) {
   const identity::Caller& caller = CallerOf(req);
   PASIP_ASSIGN_OR_RETURN(id, PathId(req));
-  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_TRY(RejectUnknownParameters(req.query, {}));
   PASIP_ASSIGN_OR_RETURN(form, s.orientation.Form(id, caller.principal, caller.audit));
   return JsonOk(ToJson(form));
 }
@@ -376,7 +296,7 @@ Result<http::Response> Outcome(Services& s, http::Request& req) {
 
 Result<http::Response> Measure(Services& s, http::Request& req) {
   const http::FormData& q = req.query;
-  PASIP_TRY(CheckParameters(q, {"par", "du", "au"}));
+  PASIP_TRY(RejectUnknownParameters(q, {"par", "du", "au"}));
   ot::GroupBy par = ot::GroupBy::kPartner;
   if (const auto v = NonEmpty(q, "par")) {
     if (*v == "partenaire") {
@@ -404,7 +324,7 @@ Result<http::Response> Measure(Services& s, http::Request& req) {
 Result<http::Response> Notifications(Services& s, http::Request& req) {
   const identity::Caller& caller = CallerOf(req);
   const http::FormData& q = req.query;
-  PASIP_TRY(CheckParameters(q, {"non_lues", "limite"}));
+  PASIP_TRY(RejectUnknownParameters(q, {"non_lues", "limite"}));
   PASIP_ASSIGN_OR_RETURN(unread_only, BoolParam(q, "non_lues"));
   PASIP_ASSIGN_OR_RETURN(
       limit, BoundedParam(q, "limite", kNotificationsDefaultLimit, 1, kNotificationsMaxLimit));
@@ -427,7 +347,7 @@ Result<http::Response> MarkAllRead(Services& s, http::Request& req) {
 }
 
 Result<http::Response> GetPreferences(Services& s, http::Request& req) {
-  PASIP_TRY(CheckParameters(req.query, {}));
+  PASIP_TRY(RejectUnknownParameters(req.query, {}));
   PASIP_ASSIGN_OR_RETURN(digest, s.orientation.WantsDigest(CallerOf(req).principal));
   return JsonOk({{"resume_quotidien", digest}});
 }

@@ -36,7 +36,6 @@ constexpr int kPassagesMaxLimit = 500;
 constexpr int kPersonsDefaultLimit = 20;
 constexpr int kPersonsMaxLimit = 100;
 constexpr std::size_t kMaxSearchLength = 200;  // q (code points)
-constexpr std::size_t kMaxEchoedName = 60;     // a parameter name quoted back, in bytes
 constexpr int kDefaultStatsDays = 7;           // statistics without dates: the last week
 
 // security.md S7: people are never searched or filtered by what they came for when it is
@@ -78,12 +77,6 @@ std::string ResourcePath(std::string_view collection, std::int64_t id) {
 // ---------------------------------------------------------------------------------------
 // Query-string parameters.
 
-std::string Quoted(std::string_view name) {
-  if (name.size() > kMaxEchoedName)
-    return "« " + std::string(name.substr(0, kMaxEchoedName)) + "… »";
-  return "« " + std::string(name) + " »";
-}
-
 // Refuses any parameter not in `allowed`: the sensitive ones with the S7 message, the others
 // as unknown. A listing that silently ignored a filter would answer more than was asked.
 Status CheckParameters(const http::FormData& q, std::initializer_list<std::string_view> allowed,
@@ -97,38 +90,12 @@ Status CheckParameters(const http::FormData& q, std::initializer_list<std::strin
         name.starts_with("motif") || catalogue.IsSensitiveMotif(name) ||
         catalogue.IsSensitiveMotif(raw_name);
     if (sensitive) {
-      return Fail(InvalidArgument(
-          std::string(kSensitiveFilterMessage) + " Paramètre refusé : " + Quoted(raw_name) + ".",
-          raw_name));
+      return Fail(InvalidArgument(std::string(kSensitiveFilterMessage) +
+                                      " Paramètre refusé : " + QuotedParameter(raw_name) + ".",
+                                  raw_name));
     }
-    std::string accepted;
-    for (std::string_view a : allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(a);
-    return Fail(InvalidArgument(
-        "Paramètre inconnu : " + Quoted(raw_name) + ". Paramètres acceptés : " + accepted + ".",
-        raw_name));
   }
-  return Ok();
-}
-
-Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {
-  const auto v = NonEmpty(q, name);
-  if (!v) return std::optional<std::int64_t>();
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
-  if (ec != std::errc() || end != v->data() + v->size()) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être un nombre entier.", name));
-  }
-  return std::optional<std::int64_t>(value);
-}
-
-Result<std::optional<std::int64_t>> IdParam(const http::FormData& q, const char* name) {
-  PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
-  if (value && *value <= 0) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être un numéro (entier positif).", name));
-  }
-  return value;
+  return RejectUnknownParameters(q, allowed);
 }
 
 Result<int> LimitParam(const http::FormData& q, int fallback, int max) {
@@ -140,25 +107,6 @@ Result<int> LimitParam(const http::FormData& q, int fallback, int max) {
         "limite"));
   }
   return static_cast<int>(*limit);
-}
-
-bool IsDay(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return ParseIso(s).has_value();
-}
-
-// The Paris day "YYYY-MM-DD" of an instant, `shift` days later.
-std::string ParisDay(TimePoint t, int shift = 0) {
-  const CivilTime c = ToParisCivil(t);
-  const std::int64_t days = DaysFromCivilDate(c.year, c.month, c.day) + shift;
-  const CivilTime d = CivilFromUnixSeconds(days * 86400);
-  char out[16];
-  std::snprintf(out, sizeof out, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
-                d.day);
-  return out;
 }
 
 // A bound of a period: a Paris day ("2026-03-04": its first instant, or with `end`, the
@@ -185,25 +133,8 @@ Result<std::optional<TimePoint>> BoundParam(const http::FormData& q, const char*
                               name));
 }
 
-Result<std::string> DayParam(const http::FormData& q, const char* name, std::string fallback) {
-  const auto v = NonEmpty(q, name);
-  if (!v) return fallback;
-  if (!IsDay(*v)) {
-    return Fail(InvalidArgument(
-        std::string("Le paramètre « ") + name + " » doit être une date (2026-03-04).", name));
-  }
-  return *v;
-}
-
 // ---------------------------------------------------------------------------------------
 // Bodies.
-
-// The body as a JSON object; an empty body is an empty object (routes whose members are all
-// optional: calling a ticket, a no-show).
-Result<json> OptionalBody(const http::Request& req) {
-  if (text::Trim(req.body).empty()) return json::object();
-  return ParseBody(req);
-}
 
 Result<bool> Flag(const json& body, const char* field) {
   PASIP_ASSIGN_OR_RETURN(value, OptBool(body, field));

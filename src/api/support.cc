@@ -1,5 +1,7 @@
 #include "api/support.h"
 
+#include <charconv>
+#include <cstdio>
 #include <map>
 
 #include "api/problem.h"
@@ -125,6 +127,83 @@ std::optional<std::string> NonEmpty(const http::FormData& query, std::string_vie
   const std::string_view trimmed = text::Trim(*v);
   if (trimmed.empty()) return std::nullopt;
   return std::string(trimmed);
+}
+
+Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name) {
+  const auto v = NonEmpty(q, name);
+  if (!v) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), value);
+  if (ec != std::errc() || end != v->data() + v->size()) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être un nombre entier.", name));
+  }
+  return std::optional<std::int64_t>(value);
+}
+
+Result<std::optional<std::int64_t>> IdParam(const http::FormData& q, const char* name) {
+  PASIP_ASSIGN_OR_RETURN(value, IntegerParam(q, name));
+  if (value && *value <= 0) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être un numéro (entier positif).", name));
+  }
+  return value;
+}
+
+bool IsDay(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return ParseIso(s).has_value();
+}
+
+std::string ParisDay(TimePoint t, int shift) {
+  const CivilTime c = ToParisCivil(t);
+  const std::int64_t days = DaysFromCivilDate(c.year, c.month, c.day) + shift;
+  const CivilTime d = CivilFromUnixSeconds(days * 86400);
+  char out[16];
+  std::snprintf(out, sizeof out, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
+                d.day);
+  return out;
+}
+
+Result<std::string> DayParam(const http::FormData& q, const char* name, std::string fallback) {
+  const auto v = NonEmpty(q, name);
+  if (!v) return fallback;
+  if (!IsDay(*v)) {
+    return Fail(InvalidArgument(
+        std::string("Le paramètre « ") + name + " » doit être une date (2026-03-04).", name));
+  }
+  return *v;
+}
+
+Result<nlohmann::json> OptionalBody(const http::Request& req) {
+  if (text::Trim(req.body).empty()) return nlohmann::json::object();
+  return ParseBody(req);
+}
+
+std::string QuotedParameter(std::string_view name) {
+  constexpr std::size_t kMaxEchoedName = 60;  // a parameter name quoted back, in bytes
+  if (name.size() > kMaxEchoedName) {
+    return "« " + std::string(name.substr(0, kMaxEchoedName)) + "… »";
+  }
+  return "« " + std::string(name) + " »";
+}
+
+Status RejectUnknownParameters(const http::FormData& q,
+                               std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : q.pairs()) {
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    std::string accepted;
+    for (std::string_view a : allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(a);
+    return Fail(InvalidArgument(
+        "Paramètre inconnu : " + QuotedParameter(name) +
+            (allowed.size() == 0 ? std::string(". Cette adresse n'en accepte aucun.")
+                                 : ". Paramètres acceptés : " + accepted + "."),
+        name));
+  }
+  return Ok();
 }
 
 }  // namespace pasip::api

@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "domain/identity/caller.h"
 #include "http/message.h"
@@ -44,5 +46,23 @@ http::Handler WrapInput(Input input, Error (*terms)(Error),
                         std::function<Result<http::Response>(http::Request&)> handler);
 // A query-string parameter, trimmed; absent or blank is nullopt.
 std::optional<std::string> NonEmpty(const http::FormData& query, std::string_view name);
+// Typed query-string parameters (absent or blank → nullopt, or `fallback`); a malformed one
+// is kInvalidArgument naming it: a whole number, a record number (positive), a Paris day
+// "YYYY-MM-DD".
+Result<std::optional<std::int64_t>> IntegerParam(const http::FormData& q, const char* name);
+Result<std::optional<std::int64_t>> IdParam(const http::FormData& q, const char* name);
+Result<std::string> DayParam(const http::FormData& q, const char* name, std::string fallback);
+// "YYYY-MM-DD" and a real date.
+bool IsDay(std::string_view s);
+// The Paris day "YYYY-MM-DD" of an instant, `shift` days later.
+std::string ParisDay(TimePoint t, int shift = 0);
+// « name », cut after 60 bytes: a parameter name quoted back in a message.
+std::string QuotedParameter(std::string_view name);
+// Refuses any parameter not in `allowed` (kInvalidArgument naming it and listing the accepted
+// ones): a listing that silently ignored a filter would answer more than was asked.
+Status RejectUnknownParameters(const http::FormData& q,
+                               std::initializer_list<std::string_view> allowed);
+// The body as a JSON object; an empty body is an empty object (steps without parameters).
+Result<nlohmann::json> OptionalBody(const http::Request& req);
 
 }  // namespace pasip::api
