@@ -1,6 +1,6 @@
 // Reading the members of one JSON object with French errors that name the field, for the
-// modules' JSON readers (directory_json.cc, reception_json.cc), which derive their own
-// `Members` from it with the member kinds they need. `prefix` places the object in the
+// modules' JSON readers (directory_json.cc, reception_json.cc, orientation_json.cc), which derive
+// their own `Members` from it with the member kinds they need. `prefix` places the object in the
 // document ("arrets[0].", "foyer[0].") so that errors name the full field.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "core/text.h"
 
@@ -69,6 +70,43 @@ class JsonMembers {
       std::string value(text::Trim(item.get_ref<const std::string&>()));
       if (!value.empty() && seen.insert(value).second) out.push_back(std::move(value));
     }
+    return Ok();
+  }
+
+  // Instants the API accepts: 2000 to 2100 (anything else is a typing mistake, and the bound
+  // keeps every instant read writable and readable again).
+  static constexpr std::int64_t kEarliestUnix = 946'684'800;  // 2000-01-01T00:00:00Z
+  static constexpr std::int64_t kLatestUnix = 4'102'444'800;  // 2100-01-01T00:00:00Z
+  inline static const TimePoint kEarliestInstant = FromUnixSeconds(kEarliestUnix);
+  inline static const TimePoint kLatestInstant = FromUnixSeconds(kLatestUnix);
+
+  Status Bool(std::string_view name, bool& out) const {
+    const nlohmann::json* v = Find(name);
+    if (!v) return Ok();
+    if (v->is_null()) {
+      out = false;
+      return Ok();
+    }
+    if (!v->is_boolean()) return Fail(Expected(name, "vrai ou faux (true ou false)"));
+    out = v->get<bool>();
+    return Ok();
+  }
+
+  // An instant: absent leaves `out`; null resets it.
+  Status OptInstant(std::string_view name, std::optional<TimePoint>& out) const {
+    const nlohmann::json* v = Find(name);
+    if (!v) return Ok();
+    if (v->is_null()) {
+      out.reset();
+      return Ok();
+    }
+    const auto bad = [&] {
+      return Expected(name, "une date et heure ISO 8601 (2026-03-04T09:30:00+01:00)");
+    };
+    if (!v->is_string()) return Fail(bad());
+    const auto at = ParseIso(text::Trim(v->get_ref<const std::string&>()));
+    if (!at || *at < kEarliestInstant || *at >= kLatestInstant) return Fail(bad());
+    out = *at;
     return Ok();
   }
 

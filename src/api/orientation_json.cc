@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/json_members.h"
+#include "api/json_values.h"
 #include "core/clock.h"
 #include "core/text.h"
 
@@ -16,25 +17,8 @@ namespace {
 using nlohmann::json;
 namespace ot = orientation;
 
-// Instants the API accepts: 2000 to 2100 (as reception_json.cc).
-const TimePoint kEarliest = *ParseIso("2000-01-01T00:00:00Z");
-const TimePoint kLatest = *ParseIso("2100-01-01T00:00:00Z");
-
 // ---------------------------------------------------------------------------------------
 // Writing.
-
-json Text(std::string_view value) { return value.empty() ? json(nullptr) : json(value); }
-
-json Instant(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(FormatIsoUtc(t)); }
-
-json Instant(const std::optional<TimePoint>& t) { return t ? Instant(*t) : json(nullptr); }
-
-json Id(std::int64_t id) { return id > 0 ? json(id) : json(nullptr); }
-
-template <typename T>
-json OrNull(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
 
 json CellJson(const Cell& c) { return c.masked ? json(nullptr) : json(c.value); }
 
@@ -71,18 +55,6 @@ class Members : public JsonMembers {
  public:
   using JsonMembers::JsonMembers;
 
-  Status Bool(std::string_view name, bool& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out = false;
-      return Ok();
-    }
-    if (!v->is_boolean()) return Fail(Expected(name, "vrai ou faux (true ou false)"));
-    out = v->get<bool>();
-    return Ok();
-  }
-
   // A record number (positive integer): absent leaves `out`; null resets it.
   Status Id(std::string_view name, std::optional<std::int64_t>& out) const {
     const json* v = Find(name);
@@ -116,24 +88,6 @@ class Members : public JsonMembers {
     auto value = IntegerValue(*v, name);
     if (!value || *value < 0) return Fail(Expected(name, "un nombre entier positif ou nul"));
     out = *value;
-    return Ok();
-  }
-
-  // An instant: absent leaves `out`; null resets it.
-  Status OptInstant(std::string_view name, std::optional<TimePoint>& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out.reset();
-      return Ok();
-    }
-    const auto bad = [&] {
-      return Expected(name, "une date et heure ISO 8601 (2026-03-04T09:30:00+01:00)");
-    };
-    if (!v->is_string()) return Fail(bad());
-    const auto at = ParseIso(text::Trim(v->get_ref<const std::string&>()));
-    if (!at || *at < kEarliest || *at >= kLatest) return Fail(bad());
-    out = *at;
     return Ok();
   }
 };

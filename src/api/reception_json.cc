@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/json_members.h"
+#include "api/json_values.h"
 #include "core/clock.h"
 #include "core/text.h"
 
@@ -19,28 +20,6 @@ namespace {
 using nlohmann::json;
 namespace rc = reception;
 
-// Instants the API accepts: 2000 to 2100 (anything else is a typing mistake, and the bound
-// keeps every instant read writable and readable again).
-const TimePoint kEarliest = *ParseIso("2000-01-01T00:00:00Z");
-const TimePoint kLatest = *ParseIso("2100-01-01T00:00:00Z");
-
-// ---------------------------------------------------------------------------------------
-// Writing.
-
-json Text(std::string_view value) { return value.empty() ? json(nullptr) : json(value); }
-
-json Instant(TimePoint t) { return t == TimePoint{} ? json(nullptr) : json(FormatIsoUtc(t)); }
-
-json Instant(const std::optional<TimePoint>& t) { return t ? Instant(*t) : json(nullptr); }
-
-// A record number; 0 (not yet saved, or unknown) is null.
-json Id(std::int64_t id) { return id > 0 ? json(id) : json(nullptr); }
-
-template <typename T>
-json OrNull(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
 // ---------------------------------------------------------------------------------------
 // Reading. Every reader looks at one member of one object; `prefix` places the object in
 // the document ("foyer[0].") for the field named in errors.
@@ -48,18 +27,6 @@ json OrNull(const std::optional<T>& v) {
 class Members : public JsonMembers {
  public:
   using JsonMembers::JsonMembers;
-
-  Status Bool(std::string_view name, bool& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out = false;
-      return Ok();
-    }
-    if (!v->is_boolean()) return Fail(Expected(name, "vrai ou faux (true ou false)"));
-    out = v->get<bool>();
-    return Ok();
-  }
 
   // An integer: absent leaves `out`; null resets it.
   Status Integer(std::string_view name, std::optional<std::int64_t>& out) const {
@@ -107,24 +74,6 @@ class Members : public JsonMembers {
       PASIP_ASSIGN_OR_RETURN(id, IdValue((*v)[i], item));
       out.push_back(id);
     }
-    return Ok();
-  }
-
-  // An instant: absent leaves `out`; null resets it.
-  Status OptInstant(std::string_view name, std::optional<TimePoint>& out) const {
-    const json* v = Find(name);
-    if (!v) return Ok();
-    if (v->is_null()) {
-      out.reset();
-      return Ok();
-    }
-    const auto bad = [&] {
-      return Expected(name, "une date et heure ISO 8601 (2026-03-04T09:30:00+01:00)");
-    };
-    if (!v->is_string()) return Fail(bad());
-    const auto at = ParseIso(text::Trim(v->get_ref<const std::string&>()));
-    if (!at || *at < kEarliest || *at >= kLatest) return Fail(bad());
-    out = *at;
     return Ok();
   }
 
