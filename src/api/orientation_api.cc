@@ -257,38 +257,33 @@ Result<http::Response> Simple(Services& s, http::Request& req) {
   return TakeStep(s, req, kStep, body);
 }
 
+// A step chosen by the text of one body member among `choices`; otherwise 422 with `message`.
+Result<http::Response> ChosenStep(
+    Services& s, http::Request& req, const char* member,
+    std::initializer_list<std::pair<std::string_view, ot::Step>> choices, const char* message) {
+  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
+  PASIP_ASSIGN_OR_RETURN(value, OptString(body, member));
+  const std::string_view chosen = text::Trim(value.value_or(""));
+  for (const auto& [name, step] : choices) {
+    if (chosen == name) return TakeStep(s, req, step, body);
+  }
+  return Fail(InvalidArgument(message, member));
+}
+
 // {"etat": "propose" | "fixe", "date", "lieu"}
 Result<http::Response> Appointment(Services& s, http::Request& req) {
-  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
-  PASIP_ASSIGN_OR_RETURN(etat, OptString(body, "etat"));
-  const std::string state(text::Trim(etat.value_or("")));
-  ot::Step step;
-  if (state == "propose") {
-    step = ot::Step::kProposeAppointment;
-  } else if (state == "fixe") {
-    step = ot::Step::kSetAppointment;
-  } else {
-    return Fail(InvalidArgument(
-        "Indiquez dans « etat » si le rendez-vous est « propose » ou « fixe ».", "etat"));
-  }
-  return TakeStep(s, req, step, body);
+  return ChosenStep(
+      s, req, "etat",
+      {{"propose", ot::Step::kProposeAppointment}, {"fixe", ot::Step::kSetAppointment}},
+      "Indiquez dans « etat » si le rendez-vous est « propose » ou « fixe ».");
 }
 
 // {"issue": "personne_recue" | "personne_non_venue", "commentaire"}
 Result<http::Response> Outcome(Services& s, http::Request& req) {
-  PASIP_ASSIGN_OR_RETURN(body, StepBody(s, req));
-  PASIP_ASSIGN_OR_RETURN(issue, OptString(body, "issue"));
-  const std::string outcome(text::Trim(issue.value_or("")));
-  ot::Step step;
-  if (outcome == "personne_recue") {
-    step = ot::Step::kPersonReceived;
-  } else if (outcome == "personne_non_venue") {
-    step = ot::Step::kNoShow;
-  } else {
-    return Fail(InvalidArgument(
-        "Indiquez dans « issue » « personne_recue » ou « personne_non_venue ».", "issue"));
-  }
-  return TakeStep(s, req, step, body);
+  return ChosenStep(
+      s, req, "issue",
+      {{"personne_recue", ot::Step::kPersonReceived}, {"personne_non_venue", ot::Step::kNoShow}},
+      "Indiquez dans « issue » « personne_recue » ou « personne_non_venue ».");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@
 #include "storage/orientation_repository.h"
 #include "storage/outbox_repository.h"
 #include "storage/reception_repository.h"
+#include "storage/test_database_util.h"
 
 namespace pasip::storage {
 namespace {
@@ -62,14 +63,10 @@ class OrientationContract : public ::testing::TestWithParam<std::string> {
     crypto::InitCrypto();
     if (GetParam() == "postgres") {
       if (PgUrl().empty()) GTEST_SKIP() << "PASIP_TEST_PG_URL absent : PostgreSQL non testé";
+      ASSERT_TRUE(testing::ResetSchemas(PgUrl()));
       auto db = OpenDatabase(PgUrl());
       ASSERT_TRUE(db) << db.error().ToString();
       db_ = std::move(*db);
-      auto c = db_->Acquire();
-      ASSERT_TRUE(c);
-      ASSERT_TRUE(
-          (*c)->ExecuteScript("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; "
-                              "DROP SCHEMA IF EXISTS audit CASCADE;"));
     } else {
       dir_ = std::filesystem::temp_directory_path() / ("pasip-or-" + crypto::RandomToken(6));
       std::filesystem::create_directories(dir_);

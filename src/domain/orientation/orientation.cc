@@ -572,7 +572,7 @@ Result<View> OrientationService::TakeStep(Orientation o, Step step, const StepIn
       next.partage.clear();
       // The person agreed to share with the first partner only: the orienting agent asks
       // again before the new orientation leaves.
-      next.consentement = o.person_id ? "" : std::string();
+      next.consentement.clear();
       next.consent_id.reset();
       next.sent_at = next.received_at = next.answered_at = next.outcome_at = next.closed_at =
           std::nullopt;
@@ -863,7 +863,7 @@ Result<LiaisonForm> OrientationService::Form(OrientationId id, const Principal& 
 // ---------------------------------------------------------------------------------------
 // Partners without an account.
 
-Result<Orientation> OrientationService::LinkOrientation(std::string_view token, LinkClaim* claim) {
+Result<Orientation> OrientationService::LinkOrientation(std::string_view token) {
   PASIP_ASSIGN_OR_RETURN(key, store_.LinkKey());
   PASIP_ASSIGN_OR_RETURN(c, VerifyLink(key, token, clock_.Now()));
   PASIP_ASSIGN_OR_RETURN(found, store_.Find(c.orientation_id));
@@ -871,12 +871,11 @@ Result<Orientation> OrientationService::LinkOrientation(std::string_view token, 
       AddressHash(found->destinataire_courriel) != c.address_hash) {
     return Fail(PermissionDenied("Ce lien n'est pas valide."));
   }
-  if (claim) *claim = c;
   return std::move(*found);
 }
 
 Result<LinkStart> OrientationService::OpenLink(std::string_view token) {
-  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token, nullptr));
+  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token));
   LinkStart start;
   start.orientation_id = o.id;
   std::string_view address = o.destinataire_courriel;
@@ -891,7 +890,7 @@ Result<LinkStart> OrientationService::OpenLink(std::string_view token) {
 }
 
 pasip::Status OrientationService::SendCode(std::string_view token, const audit::Context& ctx) {
-  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token, nullptr));
+  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token));
   PASIP_ASSIGN_OR_RETURN(key, store_.LinkKey());
   const TimePoint now = clock_.Now();
   const std::string token_hash = crypto::ToHex(crypto::Sha256(token));
@@ -920,7 +919,7 @@ pasip::Status OrientationService::SendCode(std::string_view token, const audit::
 
 Result<std::string> OrientationService::VerifyCode(std::string_view token, std::string_view code,
                                                    const audit::Context& ctx) {
-  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token, nullptr));
+  PASIP_ASSIGN_OR_RETURN(o, LinkOrientation(token));
   PASIP_ASSIGN_OR_RETURN(key, store_.LinkKey());
   const TimePoint now = clock_.Now();
   const std::string token_hash = crypto::ToHex(crypto::Sha256(token));

@@ -235,7 +235,8 @@ class OrientationService {
   Result<Orientation> Open(Orientation o, const Actor& actor);
   Result<View> Present(const Orientation& o, bool orienting, bool recipient, bool history);
   Result<LiaisonForm> FormOf(View view);
-  Result<Orientation> LinkOrientation(std::string_view token, LinkClaim* claim);
+  // The orientation a valid link names (kPermissionDenied otherwise).
+  Result<Orientation> LinkOrientation(std::string_view token);
   std::vector<OrganisationId> Organisations(const Principal& who,
                                             std::initializer_list<identity::Role> roles) const;
 
